@@ -1,0 +1,21 @@
+/**
+ * Stable machine-readable error codes. Clients switch on these, so never rename one.
+ * Every code has exactly one HTTP status in apps/api/src/http/error-status.ts.
+ */
+export const ERROR_CODES = [
+  'validation_failed',
+  'invalid_json',
+  'not_found',
+  'route_not_found',
+  'conflict',
+  'limit_exceeded',
+  'invalid_state',
+  'idempotency_key_reused',
+  'idempotency_in_progress',
+  'payload_too_large',
+  'unsupported_media_type',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,16 @@
+import { apiEnvSchema, type ApiEnv } from './api-env.schema';
+import { loadEnv } from './load-env';
+import { databaseSettings, type DatabaseSettings } from './shared-env.schema';
+
+/** Typed, validated configuration of the API process. The only way API code reads settings. */
+export class ApiConfig {
+  readonly database: DatabaseSettings;
+
+  constructor(readonly env: Readonly<ApiEnv>) {
+    this.database = databaseSettings(env);
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+    return new ApiConfig(loadEnv('api', apiEnvSchema, env));
+  }
+}

@@ -1,0 +1,6 @@
+export * from './api-config';
+export * from './api-env.schema';
+export * from './load-env';
+export * from './shared-env.schema';
+export * from './worker-config';
+export * from './worker-env.schema';

@@ -1,0 +1,16 @@
+import { loadEnv } from './load-env';
+import { databaseSettings, type DatabaseSettings } from './shared-env.schema';
+import { workerEnvSchema, type WorkerEnv } from './worker-env.schema';
+
+/** Typed, validated configuration of the worker process. */
+export class WorkerConfig {
+  readonly database: DatabaseSettings;
+
+  constructor(readonly env: Readonly<WorkerEnv>) {
+    this.database = databaseSettings(env);
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+    return new WorkerConfig(loadEnv('worker', workerEnvSchema, env));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './data-source.factory';
+export * from './entities';
+export * from './migrations';
