@@ -13,6 +13,8 @@ export function databaseKind(settings: DatabaseSettings): DatabaseKind {
 
 /** Where the embedded database keeps its files inside DATA_DIR. */
 export function pgliteDirectory(settings: DatabaseSettings): string {
+  // `memory://` keeps the database in memory only (used by tooling and tests).
+  if (settings.dataDir.startsWith('memory://')) return settings.dataDir;
   return resolve(settings.dataDir, 'pglite');
 }
 

@@ -32,7 +32,7 @@ export function toPage<E, T>(
  */
 export function parseSort<K extends string>(
   sort: string | undefined,
-  fallback: `${'' | '-'}${K}`,
+  fallback: string,
 ): { field: K; direction: 'ASC' | 'DESC' } {
   const value = sort ?? fallback;
   return value.startsWith('-')

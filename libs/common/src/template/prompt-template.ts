@@ -4,7 +4,8 @@
  * identifier, as in JSON examples, are left alone. Unknown variables are reported, not silently
  * dropped; they stay in the text as written so the problem is visible.
  */
-const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}/g;
+const VARIABLE =
+  /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}/g;
 
 export interface RenderResult {
   text: string;
@@ -16,7 +17,7 @@ export interface RenderResult {
 
 export function templateVariables(template: string): string[] {
   const seen = new Set<string>();
-  for (const match of template.matchAll(VARIABLE)) seen.add((match[1] ?? match[2]) as string);
+  for (const match of template.matchAll(VARIABLE)) seen.add(match[1] ?? match[2]);
   return [...seen];
 }
 
@@ -34,8 +35,10 @@ function lookup(inputs: Record<string, unknown>, path: string): { found: boolean
 function stringify(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value as number | boolean | bigint);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return value.toString();
+  }
+  return JSON.stringify(value) ?? '';
 }
 
 export function renderTemplate(template: string, inputs: Record<string, unknown>): RenderResult {

@@ -1,6 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
 import { bigintColumn, identityPrimaryColumn } from './base.columns';
-import { numberTransformer } from './column-transformers';
 
 @Index('ix_audit_events_workspace_at', ['workspaceId', 'at'])
 @Entity({ name: 'audit_events' })

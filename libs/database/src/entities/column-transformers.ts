@@ -6,8 +6,7 @@ import type { ValueTransformer } from 'typeorm';
  */
 export const numberTransformer: ValueTransformer = {
   to: (value: unknown) => value,
-  from: (value: unknown) =>
-    value === null || value === undefined ? value : Number(value as string | number | bigint),
+  from: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
 };
 
 export const numberArrayTransformer: ValueTransformer = {

@@ -7,7 +7,10 @@ import { PromptVersionEntity } from './prompt-version.entity';
 export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-@Check('ck_evaluations_status', `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`)
+@Check(
+  'ck_evaluations_status',
+  `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`,
+)
 @Index('ix_evaluations_project_created', ['projectId', 'createdAt'])
 @Index('ix_evaluations_prompt_version', ['promptVersionId'])
 @Entity({ name: 'evaluations' })

@@ -1,6 +1,5 @@
 import { type Relation, Column, CreateDateColumn, Entity, Index, Unique } from 'typeorm';
 import { bigintColumn, identityPrimaryColumn, references } from './base.columns';
-import { numberTransformer } from './column-transformers';
 import { UserEntity } from './user.entity';
 import { WorkspaceEntity } from './workspace.entity';
 

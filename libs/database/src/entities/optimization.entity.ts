@@ -6,7 +6,10 @@ import { ProjectEntity } from './project.entity';
 import { PromptEntity } from './prompt.entity';
 import { PromptVersionEntity } from './prompt-version.entity';
 
-@Check('ck_optimizations_status', `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`)
+@Check(
+  'ck_optimizations_status',
+  `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`,
+)
 @Index('ix_optimizations_project_created', ['projectId', 'createdAt'])
 @Index('ix_optimizations_prompt', ['promptId'])
 @Entity({ name: 'optimizations' })

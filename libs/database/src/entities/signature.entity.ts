@@ -1,16 +1,7 @@
 import { type Relation, Column, DeleteDateColumn, Entity, Index } from 'typeorm';
+import type { SignatureFieldSpec } from '@ps/common';
 import { bigintColumn, references, TimestampedEntity } from './base.columns';
 import { ProjectEntity } from './project.entity';
-
-export const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object'] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
-
-export interface SignatureField {
-  name: string;
-  type: FieldType;
-  description?: string;
-  required: boolean;
-}
 
 @Index('ix_signatures_project', ['projectId'])
 @Index('uq_signatures_project_name', { synchronize: false })
@@ -29,10 +20,10 @@ export class SignatureEntity extends TimestampedEntity {
   instruction!: string | null;
 
   @Column({ name: 'input_schema', type: 'jsonb' })
-  inputSchema!: SignatureField[];
+  inputSchema!: SignatureFieldSpec[];
 
   @Column({ name: 'output_schema', type: 'jsonb' })
-  outputSchema!: SignatureField[];
+  outputSchema!: SignatureFieldSpec[];
 
   @Column({ type: 'jsonb' })
   constraints!: Record<string, unknown>;

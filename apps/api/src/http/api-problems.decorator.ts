@@ -1,0 +1,28 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: the problem document lists every bad field.',
+  404: 'The resource does not exist in this workspace.',
+  409: 'Conflicts with existing state (for example a duplicate name).',
+  413: 'The request body is too large.',
+  415: 'The body is not JSON.',
+  422: 'The Idempotency-Key was used before with a different request.',
+  500: 'Unexpected error; the problem names the request id.',
+};
+
+/** Documents the problem responses a route can give, always with 400 and 500. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  const all = [...new Set([400, ...statuses, 500])].sort();
+  return applyDecorators(
+    ...all.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error',
+        content: {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { ApiConfig, EnvValidationError } from '@ps/config';
+import { databaseKind } from '@ps/database';
+import { ApiModule } from './api.module';
+import { configureApp } from './configure-app';
+
+async function bootstrap(): Promise<void> {
+  const started = performance.now();
+  const config = ApiConfig.fromEnv();
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  configureApp(app, config);
+  await app.listen(config.env.PORT, config.env.HOST);
+  const url = `http://${config.env.HOST}:${config.env.PORT}`;
+  const database =
+    databaseKind(config.database) === 'pglite'
+      ? `embedded PGlite in ${config.database.dataDir}`
+      : 'PostgreSQL';
+  app
+    .get(Logger)
+    .log(
+      `Prompt Studio API listening on ${url} (database: ${database}; started in ` +
+        `${Math.round(performance.now() - started)} ms). Docs: ${url}/docs`,
+    );
+}
+
+bootstrap().catch((err: unknown) => {
+  if (err instanceof EnvValidationError) {
+    console.error(err.message);
+  } else {
+    console.error('Prompt Studio API failed to start:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PROJECT_STATUSES, type ProjectStatus } from '@ps/database';
+
+export class ProjectResponseDto {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  uuid!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ enum: PROJECT_STATUSES })
+  status!: ProjectStatus;
+
+  @ApiProperty({ type: [String] })
+  tags!: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  metadata!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  config!: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class ProjectPageDto {
+  @ApiProperty({ type: [ProjectResponseDto] })
+  items!: ProjectResponseDto[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  page!: number;
+
+  @ApiProperty()
+  per_page!: number;
+}
+
+export class ProjectStatsResponseDto {
+  @ApiProperty()
+  project_id!: number;
+
+  @ApiProperty()
+  signatures!: number;
+
+  @ApiProperty()
+  prompts!: number;
+
+  @ApiProperty()
+  prompt_versions!: number;
+
+  @ApiProperty()
+  test_cases!: number;
+
+  @ApiProperty()
+  golden_test_cases!: number;
+
+  @ApiProperty()
+  evaluations!: number;
+
+  @ApiProperty()
+  completed_evaluations!: number;
+
+  @ApiProperty()
+  optimizations!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  last_evaluation_at!: string | null;
+}

@@ -1,0 +1,120 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { Trim } from '../../../http/dto/transforms';
+import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
+
+/** Fields that make up a prompt version; shared by create and update. */
+export class PromptVersionFieldsDto {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'You are a friendly customer support agent.',
+    description: 'Template; `{name}` and `{{name}}` substitute inputs.',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  system_prompt?: string | null;
+
+  @ApiPropertyOptional({
+    example: 'Customer query: {customer_query}\nPlease provide a helpful response.',
+    description: 'Template of the user message; required on create (or its alias `content`).',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  user_prompt?: string;
+
+  @ApiPropertyOptional({ description: 'Alias of user_prompt, as the original API named it.' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  content?: string;
+
+  @ApiPropertyOptional({ type: [FewShotExampleDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => FewShotExampleDto)
+  few_shot_examples?: FewShotExampleDto[];
+
+  @ApiPropertyOptional({ type: ModelConfigDto, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @ValidateNested()
+  @Type(() => ModelConfigDto)
+  model_config?: ModelConfigDto | null;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: 'Tighter wording' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  change_description?: string;
+}
+
+export class CreatePromptDto extends PromptVersionFieldsDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  project_id!: number;
+
+  @ApiProperty({ maxLength: 200, example: 'Basic Summarizer' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: 10_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  signature_id?: number;
+}
+
+export class UpdatePromptDto extends PromptVersionFieldsDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(10_000)
+  description?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'null detaches the signature.',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  signature_id?: number | null;
+}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../../http/dto/page-query.dto';
+import { IsPlainObject, QueryInt } from '../../../http/dto/transforms';
+
+export class RevertPromptDto {
+  @ApiProperty({ example: 1, description: 'Version number to copy into a new current version.' })
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  change_description?: string;
+}
+
+export class PreviewPromptDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { text: 'Hello' } })
+  @IsOptional()
+  @IsPlainObject()
+  inputs?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Version number to render; the current one by default.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+export const PROMPT_SORTS = [
+  'name',
+  '-name',
+  'created_at',
+  '-created_at',
+  'updated_at',
+  '-updated_at',
+] as const;
+
+export class ListPromptsQueryDto extends PageQueryDto {
+  @ApiProperty()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  project_id!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  signature_id?: number;
+
+  @ApiPropertyOptional({ enum: PROMPT_SORTS, default: '-updated_at' })
+  @IsOptional()
+  @IsIn(PROMPT_SORTS)
+  sort?: (typeof PROMPT_SORTS)[number];
+}
+
+export class ListVersionsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  per_page?: number;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}

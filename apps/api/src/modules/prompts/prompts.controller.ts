@@ -1,0 +1,131 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor } from '../../http/actor';
+import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
+import { ApiProblems } from '../../http/api-problems.decorator';
+import { DeleteQueryDto } from '../../http/dto/delete-query.dto';
+import { pageRequest } from '../../http/dto/page-query.dto';
+import { IdParamPipe } from '../../http/id-param.pipe';
+import { Idempotent } from '../../http/idempotency.interceptor';
+import { CreatePromptDto, UpdatePromptDto } from './dto/create-prompt.dto';
+import {
+  ListPromptsQueryDto,
+  ListVersionsQueryDto,
+  PreviewPromptDto,
+  RevertPromptDto,
+} from './dto/prompt-actions.dto';
+import {
+  PromptPageDto,
+  PromptPreviewResponseDto,
+  PromptResponseDto,
+  PromptVersionPageDto,
+  PromptVersionResponseDto,
+} from './dto/prompt-response.dto';
+import { PromptsService } from './prompts.service';
+
+@ApiTags('prompts')
+@Controller('prompts')
+export class PromptsController {
+  constructor(private readonly prompts: PromptsService) {}
+
+  /** Create a prompt with its first version. */
+  @Post('create')
+  @Idempotent()
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: PromptResponseDto })
+  @ApiProblems(404, 409, 413, 415, 422)
+  createPrompt(@CurrentActor() actor: Actor, @Body() dto: CreatePromptDto) {
+    return this.prompts.create(actor, dto);
+  }
+
+  /** List the prompts of a project with their current versions. */
+  @Get('list')
+  @ApiOkResponse({ type: PromptPageDto })
+  @ApiProblems(404)
+  listPrompts(@CurrentActor() actor: Actor, @Query() query: ListPromptsQueryDto) {
+    return this.prompts.list(actor, query, pageRequest(query));
+  }
+
+  /** Version history, newest first by default. */
+  @Get(':id/versions')
+  @ApiOkResponse({ type: PromptVersionPageDto })
+  @ApiProblems(404)
+  listPromptVersions(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Query() query: ListVersionsQueryDto,
+  ) {
+    return this.prompts.listVersions(actor, id, query);
+  }
+
+  /** One version by its number. */
+  @Get(':id/versions/:version')
+  @ApiOkResponse({ type: PromptVersionResponseDto })
+  @ApiProblems(404)
+  getPromptVersion(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Param('version', IdParamPipe) version: number,
+  ) {
+    return this.prompts.getVersion(actor, id, version);
+  }
+
+  /** Make a new current version that copies an older one ("Reverted to version N"). */
+  @Post(':id/revert')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PromptResponseDto })
+  @ApiProblems(404)
+  revertPrompt(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: RevertPromptDto,
+  ) {
+    return this.prompts.revert(actor, id, dto);
+  }
+
+  /** Render a version with inputs, without calling a model; reports missing variables. */
+  @Post(':id/preview')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PromptPreviewResponseDto })
+  @ApiProblems(404)
+  previewPrompt(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: PreviewPromptDto,
+  ) {
+    return this.prompts.preview(actor, id, dto);
+  }
+
+  /** Get a prompt with its current version. */
+  @Get(':id')
+  @ApiOkResponse({ type: PromptResponseDto })
+  @ApiProblems(404)
+  getPrompt(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
+    return this.prompts.get(actor, id);
+  }
+
+  /** Update a prompt: content changes create a new immutable version. */
+  @Put(':id')
+  @ApiOkResponse({ type: PromptResponseDto })
+  @ApiProblems(404, 409, 413, 415)
+  updatePrompt(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: UpdatePromptDto,
+  ) {
+    return this.prompts.update(actor, id, dto);
+  }
+
+  /** Soft-delete a prompt, or remove it and its versions with `permanent=true`. */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems(404)
+  async deletePrompt(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Query() query: DeleteQueryDto,
+  ): Promise<void> {
+    await this.prompts.delete(actor, id, query.permanent ?? false);
+  }
+}

@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsPlainObject, Trim } from '../../../http/dto/transforms';
+import { SignatureFieldDto } from './signature-field.dto';
+
+export class CreateSignatureDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  project_id!: number;
+
+  @ApiProperty({ maxLength: 200, example: 'QuestionAnswer' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Answer the question based on context.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000_000)
+  instruction?: string;
+
+  @ApiProperty({ type: [SignatureFieldDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SignatureFieldDto)
+  input_schema!: SignatureFieldDto[];
+
+  @ApiProperty({ type: [SignatureFieldDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SignatureFieldDto)
+  output_schema!: SignatureFieldDto[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsPlainObject()
+  constraints?: Record<string, unknown>;
+}
+
+export class UpdateSignatureDto extends OmitType(CreateSignatureDto, [
+  'project_id',
+  'name',
+  'input_schema',
+  'output_schema',
+] as const) {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: [SignatureFieldDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SignatureFieldDto)
+  input_schema?: SignatureFieldDto[];
+
+  @ApiPropertyOptional({ type: [SignatureFieldDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SignatureFieldDto)
+  output_schema?: SignatureFieldDto[];
+}

@@ -1,0 +1,19 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { PageQueryDto } from '../../../http/dto/page-query.dto';
+import { QueryInt } from '../../../http/dto/transforms';
+
+export const SIGNATURE_SORTS = ['name', '-name', 'created_at', '-created_at'] as const;
+
+export class ListSignaturesQueryDto extends PageQueryDto {
+  @ApiProperty()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  project_id!: number;
+
+  @ApiPropertyOptional({ enum: SIGNATURE_SORTS, default: 'name' })
+  @IsOptional()
+  @IsIn(SIGNATURE_SORTS)
+  sort?: (typeof SIGNATURE_SORTS)[number];
+}

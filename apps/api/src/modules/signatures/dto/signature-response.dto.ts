@@ -1,0 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { SignatureFieldDto } from './signature-field.dto';
+
+export class SignatureResponseDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  uuid!: string;
+
+  @ApiProperty()
+  project_id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  instruction!: string | null;
+
+  @ApiProperty({ type: [SignatureFieldDto] })
+  input_schema!: SignatureFieldDto[];
+
+  @ApiProperty({ type: [SignatureFieldDto] })
+  output_schema!: SignatureFieldDto[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  constraints!: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class SignaturePageDto {
+  @ApiProperty({ type: [SignatureResponseDto] })
+  items!: SignatureResponseDto[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  page!: number;
+
+  @ApiProperty()
+  per_page!: number;
+}

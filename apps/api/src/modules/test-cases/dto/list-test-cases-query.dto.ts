@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PageQueryDto } from '../../../http/dto/page-query.dto';
+import { QueryBoolean, QueryInt, QueryList } from '../../../http/dto/transforms';
+
+export const TEST_CASE_SORTS = [
+  'name',
+  '-name',
+  'created_at',
+  '-created_at',
+  'updated_at',
+  '-updated_at',
+] as const;
+
+export class ListTestCasesQueryDto extends PageQueryDto {
+  @ApiProperty()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  project_id!: number;
+
+  @ApiPropertyOptional({ description: 'true: only golden cases; false: only non-golden.' })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  is_golden?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Cases carrying all these tags (comma-separated or repeated).',
+  })
+  @IsOptional()
+  @QueryList()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(50, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  signature_id?: number;
+
+  @ApiPropertyOptional({ enum: TEST_CASE_SORTS, default: 'created_at' })
+  @IsOptional()
+  @IsIn(TEST_CASE_SORTS)
+  sort?: (typeof TEST_CASE_SORTS)[number];
+}

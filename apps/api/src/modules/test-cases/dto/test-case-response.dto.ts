@@ -1,0 +1,64 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class TestCaseResponseDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  uuid!: string;
+
+  @ApiProperty()
+  project_id!: number;
+
+  @ApiProperty({ type: Number, nullable: true })
+  signature_id!: number | null;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  inputs!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  expected_outputs!: Record<string, unknown>;
+
+  @ApiProperty({ type: [String] })
+  tags!: string[];
+
+  @ApiProperty()
+  is_golden!: boolean;
+
+  @ApiProperty()
+  is_generated!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class TestCasePageDto {
+  @ApiProperty({ type: [TestCaseResponseDto] })
+  items!: TestCaseResponseDto[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  page!: number;
+
+  @ApiProperty()
+  per_page!: number;
+}
+
+export class BulkTestCasesResponseDto {
+  @ApiProperty({ example: 25 })
+  created!: number;
+
+  @ApiProperty({ type: [TestCaseResponseDto] })
+  items!: TestCaseResponseDto[];
+}

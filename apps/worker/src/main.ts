@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { assignRequestId } from '@ps/common';
+import { EnvValidationError, WorkerConfig } from '@ps/config';
+import { databaseKind } from '@ps/database';
+import { WorkerModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  const started = performance.now();
+  const config = WorkerConfig.fromEnv();
+  const app = await NestFactory.create<NestExpressApplication>(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
+    assignRequestId(req, res);
+    next();
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.env.WORKER_PORT, config.env.WORKER_HOST);
+  if (databaseKind(config.database) === 'pglite') {
+    app
+      .get(Logger)
+      .warn(
+        'The worker is using the embedded database. A separate worker needs DATABASE_URL; ' +
+          'without it, `npm start` runs jobs inside the API process.',
+      );
+  }
+  app
+    .get(Logger)
+    .log(
+      `Prompt Studio worker serving health on http://${config.env.WORKER_HOST}:` +
+        `${config.env.WORKER_PORT} (started in ${Math.round(performance.now() - started)} ms)`,
+    );
+}
+
+bootstrap().catch((err: unknown) => {
+  console.error(err instanceof EnvValidationError ? err.message : err);
+  process.exit(1);
+});

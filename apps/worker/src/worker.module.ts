@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { WorkerConfig } from '@ps/config';
+import { HealthModule, loggerOptions } from '@ps/common';
+import { DatabaseHealth, DatabaseModule } from '@ps/database';
+
+/**
+ * The worker process. It serves only health endpoints on WORKER_PORT; job processors join it
+ * with the queue issue. It never mounts the public API.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(config.env.LOG_LEVEL, config.env.LOG_PRETTY)),
+        DatabaseModule.forRoot({
+          inject: [WorkerConfig],
+          useFactory: (c: WorkerConfig) => c.database,
+        }),
+        HealthModule.register({
+          inject: [DatabaseHealth],
+          checks: (database: DatabaseHealth) => ({ database }),
+        }),
+      ],
+      providers: [{ provide: WorkerConfig, useValue: config }],
+      exports: [WorkerConfig],
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, LimitExceededError, type PageRequest, pageOffset } from '@ps/common';
+import { DataSource, In, IsNull } from 'typeorm';
+import { TestCaseEntity } from '../entities/test-case.entity';
+import { likePattern, uniqueViolation } from './database-errors';
+
+export type NewTestCase = Pick<
+  TestCaseEntity,
+  | 'signatureId'
+  | 'name'
+  | 'description'
+  | 'inputs'
+  | 'expectedOutputs'
+  | 'tags'
+  | 'isGolden'
+  | 'isGenerated'
+>;
+
+export interface TestCaseListFilter {
+  search?: string;
+  isGolden?: boolean;
+  tags?: string[];
+  signatureId?: number;
+  sort: { field: 'name' | 'created_at' | 'updated_at'; direction: 'ASC' | 'DESC' };
+}
+
+@Injectable()
+export class TestCasesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(TestCaseEntity);
+  }
+
+  /**
+   * Inserts test cases all or nothing. The project row is locked first, so concurrent inserts
+   * cannot together push the project past its limit, and names are checked case-insensitively
+   * against live cases. `fieldPrefix` names the request field in errors (`test_cases.3.name`).
+   */
+  async createMany(
+    projectId: number,
+    cases: NewTestCase[],
+    limit: number,
+    fieldOf: (index: number) => string,
+  ): Promise<TestCaseEntity[]> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT id FROM projects WHERE id = $1 FOR UPDATE', [projectId]);
+        const [{ count }] = await manager.query<[{ count: string | number }]>(
+          'SELECT count(*) AS count FROM test_cases WHERE project_id = $1 AND deleted_at IS NULL',
+          [projectId],
+        );
+        const existing = Number(count);
+        if (existing + cases.length > limit) {
+          throw new LimitExceededError(
+            `A project holds at most ${limit} test cases; it has ${existing} and this request ` +
+              `adds ${cases.length}.`,
+            [{ field: fieldOf(-1), message: `at most ${limit - existing} more test cases fit.` }],
+            { limit, existing, requested: cases.length },
+          );
+        }
+        const lowered = cases.map((c) => c.name.toLowerCase());
+        const taken = await manager.query<{ name: string }[]>(
+          `SELECT lower(name) AS name FROM test_cases
+           WHERE project_id = $1 AND deleted_at IS NULL AND lower(name) = ANY($2::text[])`,
+          [projectId, lowered],
+        );
+        if (taken.length > 0) {
+          const names = new Set(taken.map((t) => t.name));
+          throw new ConflictError(
+            `Test case names must be unique in a project; ${taken.length} already exist.`,
+            cases
+              .map((c, i) => ({ c, i }))
+              .filter(({ c }) => names.has(c.name.toLowerCase()))
+              .map(({ c, i }) => ({
+                field: `${fieldOf(i)}.name`,
+                message: `A test case named "${c.name}" already exists.`,
+              })),
+          );
+        }
+        const rows = cases.map((c) => manager.create(TestCaseEntity, { ...c, projectId }));
+        // Chunked so a 1,000-case bulk insert stays within parameter limits.
+        const saved: TestCaseEntity[] = [];
+        for (let i = 0; i < rows.length; i += 200) {
+          saved.push(...(await manager.save(rows.slice(i, i + 200))));
+        }
+        return saved;
+      });
+    } catch (err) {
+      if (uniqueViolation(err) === 'uq_test_cases_project_name') {
+        throw new ConflictError('A test case with one of these names was created concurrently.');
+      }
+      throw err;
+    }
+  }
+
+  async findLive(workspaceId: number, id: number): Promise<TestCaseEntity | null> {
+    return this.repo
+      .createQueryBuilder('t')
+      .innerJoin('projects', 'p', 'p.id = t.project_id AND p.deleted_at IS NULL')
+      .where('t.id = :id AND p.workspace_id = :workspaceId', { id, workspaceId })
+      .getOne();
+  }
+
+  async findAny(workspaceId: number, id: number): Promise<TestCaseEntity | null> {
+    return this.repo
+      .createQueryBuilder('t')
+      .withDeleted()
+      .innerJoin('projects', 'p', 'p.id = t.project_id AND p.deleted_at IS NULL')
+      .where('t.id = :id AND p.workspace_id = :workspaceId', { id, workspaceId })
+      .getOne();
+  }
+
+  async findManyLive(projectId: number, ids: number[]): Promise<TestCaseEntity[]> {
+    return this.repo.findBy({ projectId, id: In(ids), deletedAt: IsNull() });
+  }
+
+  async list(projectId: number, filter: TestCaseListFilter, page: PageRequest) {
+    const qb = this.repo.createQueryBuilder('t').where('t.project_id = :projectId', { projectId });
+    if (filter.search) {
+      qb.andWhere(
+        "(t.name ILIKE :pattern ESCAPE '\\' OR t.description ILIKE :pattern ESCAPE '\\')",
+        {
+          pattern: likePattern(filter.search),
+        },
+      );
+    }
+    if (filter.isGolden !== undefined)
+      qb.andWhere('t.is_golden = :golden', { golden: filter.isGolden });
+    if (filter.tags?.length) qb.andWhere('t.tags @> :tags::text[]', { tags: filter.tags });
+    if (filter.signatureId) {
+      qb.andWhere('t.signature_id = :signatureId', { signatureId: filter.signatureId });
+    }
+    const column = { name: 't.name', created_at: 't.created_at', updated_at: 't.updated_at' };
+    qb.orderBy(column[filter.sort.field], filter.sort.direction)
+      .addOrderBy('t.id', filter.sort.direction)
+      .skip(pageOffset(page))
+      .take(page.perPage);
+    const [rows, total] = await qb.getManyAndCount();
+    return { rows, total };
+  }
+
+  async update(testCase: TestCaseEntity, changes: Partial<TestCaseEntity>) {
+    try {
+      return await this.repo.save(this.repo.merge(testCase, changes));
+    } catch (err) {
+      if (uniqueViolation(err) === 'uq_test_cases_project_name') {
+        const name = changes.name ?? testCase.name;
+        throw new ConflictError(`A test case named "${name}" already exists in this project.`, [
+          { field: 'name', message: `A test case named "${name}" already exists.` },
+        ]);
+      }
+      throw err;
+    }
+  }
+
+  async softDelete(id: number): Promise<void> {
+    await this.repo.softDelete({ id });
+  }
+
+  async hardDelete(id: number): Promise<void> {
+    await this.repo.delete({ id });
+  }
+}
