@@ -56,7 +56,7 @@ export default tseslint.config(
     rules: restrict([
       { group: ['**/apps/worker/**', '../../worker/*'], message: 'apps never import each other.' },
       {
-        group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'],
+        group: ['typeorm', 'typeorm/*'],
         message: 'Use repositories from @ps/database.',
       },
       { group: ['@langchain/*'], message: '@langchain/* is only for libs/llm.' },
@@ -67,7 +67,7 @@ export default tseslint.config(
     rules: restrict([
       { group: ['**/apps/api/**', '../../api/*'], message: 'apps never import each other.' },
       {
-        group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'],
+        group: ['typeorm', 'typeorm/*'],
         message: 'Use repositories from @ps/database.',
       },
       { group: ['@langchain/*'], message: '@langchain/* is only for libs/llm.' },
@@ -83,7 +83,7 @@ export default tseslint.config(
     rules: restrict([
       { group: APPS, message: 'libs never import apps.' },
       {
-        group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'],
+        group: ['typeorm', 'typeorm/*'],
         message: 'typeorm belongs to libs/database.',
       },
       { group: ['@langchain/*'], message: '@langchain/* is only for libs/llm.' },

@@ -15,10 +15,16 @@ async function bootstrap(): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
-    assignRequestId(req, res);
-    next();
-  });
+  app.use(
+    (
+      req: Parameters<typeof assignRequestId>[0],
+      res: Parameters<typeof assignRequestId>[1],
+      next: () => void,
+    ) => {
+      assignRequestId(req, res);
+      next();
+    },
+  );
   app.enableShutdownHooks();
   await app.listen(config.env.WORKER_PORT, config.env.WORKER_HOST);
   if (databaseKind(config.database) === 'pglite') {

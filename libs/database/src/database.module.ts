@@ -1,8 +1,15 @@
-import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type { DatabaseSettings } from '@ps/config';
 import { DataSource } from 'typeorm';
-import { createDataSourceOptions } from './data-source.factory';
+import { createDataSource } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
@@ -27,32 +34,44 @@ export interface DatabaseModuleOptions {
   useFactory: (...deps: any[]) => DatabaseSettings;
 }
 
-/** The DataSource (PostgreSQL or PGlite), migrations at start when configured, and repositories. */
+/** Opens the DataSource and applies pending migrations when DB_MIGRATIONS_RUN is on. */
+async function openDataSource(settings: DatabaseSettings): Promise<DataSource> {
+  const logger = new Logger('Database');
+  const dataSource = createDataSource(settings);
+  await dataSource.initialize();
+  if (settings.migrationsRun) {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  }
+  return dataSource;
+}
+
+/**
+ * The DataSource (PostgreSQL or PGlite) and the repositories built on it. It is the only module
+ * that touches TypeORM; everything else goes through the repositories.
+ */
 @Global()
 @Module({})
-export class DatabaseModule {
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [
-        TypeOrmModule.forRootAsync({
+      providers: [
+        {
+          provide: DataSource,
           inject: options.inject,
-          useFactory: (...deps: unknown[]) => {
-            const settings = options.useFactory(...deps);
-            return {
-              ...createDataSourceOptions(settings),
-              migrationsRun: settings.migrationsRun,
-              // Fail at start-up rather than retrying forever against a wrong URL.
-              retryAttempts: 3,
-              retryDelay: 1000,
-            };
-          },
-        }),
+          useFactory: (...deps: unknown[]) => openDataSource(options.useFactory(...deps)),
+        },
+        ...REPOSITORIES,
+        DatabaseHealth,
       ],
-      providers: [...REPOSITORIES, DatabaseHealth],
-      exports: [...REPOSITORIES, DatabaseHealth],
+      exports: [DataSource, ...REPOSITORIES, DatabaseHealth],
     };
   }
-}
 
-export { DataSource };
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

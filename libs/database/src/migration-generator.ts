@@ -40,7 +40,8 @@ export async function generateMigration(
   if (up.length === 0) return null;
   const timestamp = Date.now();
   const className = toClassName(name, timestamp);
-  const line = (sql: string) => `    await queryRunner.query(\`${sql.replace(/[`\\]/g, '\\$&')}\`);`;
+  const line = (sql: string) =>
+    `    await queryRunner.query(\`${sql.replace(/[`\\]/g, '\\$&')}\`);`;
   const source = `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {

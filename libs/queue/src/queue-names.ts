@@ -2,7 +2,13 @@
  * Queue and job names: the contract between the API (producer) and the worker (consumer).
  * Renaming one strands jobs already in Redis, so never rename without a drain plan.
  */
-export const QUEUES = ['evaluation', 'optimization', 'generation', 'report', 'maintenance'] as const;
+export const QUEUES = [
+  'evaluation',
+  'optimization',
+  'generation',
+  'report',
+  'maintenance',
+] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const JOB_NAMES = {

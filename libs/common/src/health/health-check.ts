@@ -10,7 +10,10 @@ export interface HealthCheck {
 }
 
 /** Times a probe and turns its failure or a time-out into a `down` result. */
-export async function probe(run: () => Promise<unknown>, timeoutMs = 2000): Promise<HealthCheckResult> {
+export async function probe(
+  run: () => Promise<unknown>,
+  timeoutMs = 2000,
+): Promise<HealthCheckResult> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
