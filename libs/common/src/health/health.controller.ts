@@ -26,8 +26,8 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async getReadiness(@Res({ passthrough: true }) res: Response): Promise<ReadinessDto> {
     const names = Object.keys(this.checks);
-    const results = await Promise.all(names.map((name) => this.checks[name]!.check()));
-    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+    const results = await Promise.all(names.map((name) => this.checks[name].check()));
+    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const ready = results.every((r) => r.status === 'up');
     res.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', checks };
