@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { DatabaseSettings } from '@ps/config';
 import { DataSource, type DataSourceOptions, type LoggerOptions } from 'typeorm';
+import { DatabaseLogger } from './database.logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { createPGliteDriver } from './pglite/pglite-pool';
@@ -32,6 +33,8 @@ export function createDataSourceOptions(settings: DatabaseSettings): DataSourceO
     synchronize: false,
     migrationsRun: false,
     logging: (settings.logging ? 'all' : ['error', 'warn', 'migration']) as LoggerOptions,
+    logger: new DatabaseLogger(settings.logging),
+    maxQueryExecutionTime: 1000,
     // uuids come from the built-in gen_random_uuid(); no extension is ever installed.
     uuidExtension: 'pgcrypto' as const,
     installExtensions: false,

@@ -23,6 +23,15 @@ export interface ProjectStats {
   last_evaluation_at: Date | null;
 }
 
+/**
+ * Ids come from request bodies and query strings as JS numbers; one outside the safe integer
+ * range (e.g. `1e20`) can name no row and would make PostgreSQL fail with "out of range for type
+ * bigint", so it is answered as "not found" without a query.
+ */
+export function isStorableId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 1;
+}
+
 const SORT_COLUMNS = { name: 'p.name', created_at: 'p.created_at', updated_at: 'p.updated_at' };
 
 function duplicateName(name: string): ConflictError {
@@ -50,11 +59,13 @@ export class ProjectsRepository {
 
   /** A live (not soft-deleted) project of the workspace, or null. */
   async findLive(workspaceId: number, id: number): Promise<ProjectEntity | null> {
+    if (!isStorableId(id)) return null;
     return this.repo.findOneBy({ id, workspaceId });
   }
 
   /** Any project of the workspace, soft-deleted ones included. */
   async findAny(workspaceId: number, id: number): Promise<ProjectEntity | null> {
+    if (!isStorableId(id)) return null;
     return this.repo.findOne({ where: { id, workspaceId }, withDeleted: true });
   }
 

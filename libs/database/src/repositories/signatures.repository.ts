@@ -3,6 +3,7 @@ import { ConflictError, type PageRequest, pageOffset } from '@ps/common';
 import { DataSource } from 'typeorm';
 import { SignatureEntity } from '../entities/signature.entity';
 import { likePattern, uniqueViolation } from './database-errors';
+import { isStorableId } from './projects.repository';
 
 function duplicateName(name: string): ConflictError {
   return new ConflictError(`A signature named "${name}" already exists in this project.`, [
@@ -29,6 +30,7 @@ export class SignaturesRepository {
 
   /** A live signature whose live project belongs to the workspace. */
   async findLive(workspaceId: number, id: number): Promise<SignatureEntity | null> {
+    if (!isStorableId(id)) return null;
     return this.repo
       .createQueryBuilder('s')
       .innerJoin('projects', 'p', 'p.id = s.project_id AND p.deleted_at IS NULL')
@@ -37,6 +39,7 @@ export class SignaturesRepository {
   }
 
   async findAny(workspaceId: number, id: number): Promise<SignatureEntity | null> {
+    if (!isStorableId(id)) return null;
     return this.repo
       .createQueryBuilder('s')
       .withDeleted()

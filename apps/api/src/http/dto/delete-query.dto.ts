@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
-import { QueryBoolean } from './transforms';
+import { IsBoolean } from 'class-validator';
+import { Optional, QueryBoolean } from './transforms';
 
 export class DeleteQueryDto {
   @ApiPropertyOptional({
     default: false,
     description: 'Remove the row and everything under it for good instead of a soft delete.',
   })
-  @IsOptional()
+  @Optional()
   @QueryBoolean()
   @IsBoolean()
   permanent?: boolean;

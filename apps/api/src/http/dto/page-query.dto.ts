@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '@ps/common';
-import { QueryInt, Trim } from './transforms';
+import { Optional, QueryInt, Trim } from './transforms';
 
 /** `page`, `per_page` and `search`, shared by every list route. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
@@ -14,7 +14,7 @@ export class PageQueryDto {
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE })
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
@@ -22,7 +22,7 @@ export class PageQueryDto {
   per_page?: number;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of name or description.' })
-  @IsOptional()
+  @Optional()
   @Trim()
   @IsString()
   @MaxLength(200)

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** Trims strings; leaves other types for the validators to reject. */
 export const Trim = () =>
@@ -42,3 +42,13 @@ export function IsPlainObject(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/**
+ * The field may be left out, but `null` is validated like any other value (and so rejected by
+ * the type checks). class-validator's IsOptional would let `null` through to the database.
+ */
+export const Optional = () => ValidateIf((_object, value: unknown) => value !== undefined);
+
+/** The field may be left out or set to `null` (to clear it); other values are validated. */
+export const Nullable = () =>
+  ValidateIf((_object, value: unknown) => value !== undefined && value !== null);

@@ -1,15 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PROJECT_STATUSES, type ProjectStatus } from '@ps/database';
-import { IsPlainObject, Trim } from '../../../http/dto/transforms';
+import { IsPlainObject, Optional, Trim } from '../../../http/dto/transforms';
 
 export class CreateProjectDto {
   @ApiProperty({ maxLength: 200, example: 'Customer Support Bot' })
@@ -20,18 +12,18 @@ export class CreateProjectDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: 10_000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10_000)
   description?: string;
 
   @ApiPropertyOptional({ enum: PROJECT_STATUSES, default: 'active' })
-  @IsOptional()
+  @Optional()
   @IsIn(PROJECT_STATUSES)
   status?: ProjectStatus;
 
   @ApiPropertyOptional({ type: [String], example: ['production', 'support'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -40,7 +32,7 @@ export class CreateProjectDto {
   tags?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   metadata?: Record<string, unknown>;
 
@@ -49,7 +41,7 @@ export class CreateProjectDto {
     additionalProperties: true,
     example: { default_model: 'gpt-4o-mini', max_test_cases: 100 },
   })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   config?: Record<string, unknown>;
 }

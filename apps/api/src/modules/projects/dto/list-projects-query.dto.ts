@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { Optional } from '../../../http/dto/transforms';
 import { PROJECT_STATUSES, type ProjectStatus } from '@ps/database';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 
@@ -15,18 +16,18 @@ export type ProjectSort = (typeof PROJECT_SORTS)[number];
 
 export class ListProjectsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: PROJECT_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(PROJECT_STATUSES)
   status?: ProjectStatus;
 
   @ApiPropertyOptional({ description: 'Only projects carrying this tag.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(50)
   tag?: string;
 
   @ApiPropertyOptional({ enum: PROJECT_SORTS, default: '-created_at' })
-  @IsOptional()
+  @Optional()
   @IsIn(PROJECT_SORTS)
   sort?: ProjectSort;
 }

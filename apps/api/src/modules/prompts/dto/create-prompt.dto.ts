@@ -5,14 +5,12 @@ import {
   IsArray,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   MaxLength,
   Min,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { Trim } from '../../../http/dto/transforms';
+import { Nullable, Optional, Trim } from '../../../http/dto/transforms';
 import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
 
 /** Fields that make up a prompt version; shared by create and update. */
@@ -23,8 +21,7 @@ export class PromptVersionFieldsDto {
     example: 'You are a friendly customer support agent.',
     description: 'Template; `{name}` and `{{name}}` substitute inputs.',
   })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @IsString()
   system_prompt?: string | null;
 
@@ -32,19 +29,19 @@ export class PromptVersionFieldsDto {
     example: 'Customer query: {customer_query}\nPlease provide a helpful response.',
     description: 'Template of the user message; required on create (or its alias `content`).',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @IsNotEmpty()
   user_prompt?: string;
 
   @ApiPropertyOptional({ description: 'Alias of user_prompt, as the original API named it.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @IsNotEmpty()
   content?: string;
 
   @ApiPropertyOptional({ type: [FewShotExampleDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -52,14 +49,13 @@ export class PromptVersionFieldsDto {
   few_shot_examples?: FewShotExampleDto[];
 
   @ApiPropertyOptional({ type: ModelConfigDto, nullable: true })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @ValidateNested()
   @Type(() => ModelConfigDto)
   model_config?: ModelConfigDto | null;
 
   @ApiPropertyOptional({ maxLength: 2000, example: 'Tighter wording' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   change_description?: string;
@@ -79,13 +75,13 @@ export class CreatePromptDto extends PromptVersionFieldsDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: 10_000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10_000)
   description?: string;
 
   @ApiPropertyOptional({ example: 1 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   signature_id?: number;
@@ -93,7 +89,7 @@ export class CreatePromptDto extends PromptVersionFieldsDto {
 
 export class UpdatePromptDto extends PromptVersionFieldsDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -101,8 +97,7 @@ export class UpdatePromptDto extends PromptVersionFieldsDto {
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @IsString()
   @MaxLength(10_000)
   description?: string | null;
@@ -112,8 +107,7 @@ export class UpdatePromptDto extends PromptVersionFieldsDto {
     nullable: true,
     description: 'null detaches the signature.',
   })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @IsInt()
   @Min(1)
   signature_id?: number | null;

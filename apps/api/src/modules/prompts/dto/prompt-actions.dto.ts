@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { IsPlainObject, QueryInt } from '../../../http/dto/transforms';
+import { IsPlainObject, Optional, QueryInt } from '../../../http/dto/transforms';
 
 export class RevertPromptDto {
   @ApiProperty({ example: 1, description: 'Version number to copy into a new current version.' })
@@ -10,7 +10,7 @@ export class RevertPromptDto {
   version!: number;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   change_description?: string;
@@ -18,12 +18,12 @@ export class RevertPromptDto {
 
 export class PreviewPromptDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { text: 'Hello' } })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   inputs?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Version number to render; the current one by default.' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   version?: number;
@@ -46,28 +46,28 @@ export class ListPromptsQueryDto extends PageQueryDto {
   project_id!: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
   signature_id?: number;
 
   @ApiPropertyOptional({ enum: PROMPT_SORTS, default: '-updated_at' })
-  @IsOptional()
+  @Optional()
   @IsIn(PROMPT_SORTS)
   sort?: (typeof PROMPT_SORTS)[number];
 }
 
 export class ListVersionsQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
@@ -75,7 +75,7 @@ export class ListVersionsQueryDto {
   per_page?: number;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
-  @IsOptional()
+  @Optional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength, registerDecorator } from 'class-validator';
-import { IsPlainObject } from '../../../http/dto/transforms';
+import { IsNotEmpty, IsString, MaxLength, registerDecorator } from 'class-validator';
+import { IsPlainObject, Optional } from '../../../http/dto/transforms';
 
 function IsObjectOrString(): PropertyDecorator {
   return (target, propertyName) =>
@@ -49,7 +49,7 @@ export class ModelConfigDto {
     additionalProperties: true,
     example: { temperature: 0.2, max_tokens: 512 },
   })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   parameters?: Record<string, unknown>;
 }

@@ -5,13 +5,12 @@ import {
   IsArray,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsPlainObject, Trim } from '../../../http/dto/transforms';
+import { IsPlainObject, Optional, Trim } from '../../../http/dto/transforms';
 import { SignatureFieldDto } from './signature-field.dto';
 
 export class CreateSignatureDto {
@@ -28,7 +27,7 @@ export class CreateSignatureDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'Answer the question based on context.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1_000_000)
   instruction?: string;
@@ -48,7 +47,7 @@ export class CreateSignatureDto {
   output_schema!: SignatureFieldDto[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   constraints?: Record<string, unknown>;
 }
@@ -60,7 +59,7 @@ export class UpdateSignatureDto extends OmitType(CreateSignatureDto, [
   'output_schema',
 ] as const) {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -68,7 +67,7 @@ export class UpdateSignatureDto extends OmitType(CreateSignatureDto, [
   name?: string;
 
   @ApiPropertyOptional({ type: [SignatureFieldDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -76,7 +75,7 @@ export class UpdateSignatureDto extends OmitType(CreateSignatureDto, [
   input_schema?: SignatureFieldDto[];
 
   @ApiPropertyOptional({ type: [SignatureFieldDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, Min } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { QueryInt } from '../../../http/dto/transforms';
+import { Optional, QueryInt } from '../../../http/dto/transforms';
 
 export const SIGNATURE_SORTS = ['name', '-name', 'created_at', '-created_at'] as const;
 
@@ -13,7 +13,7 @@ export class ListSignaturesQueryDto extends PageQueryDto {
   project_id!: number;
 
   @ApiPropertyOptional({ enum: SIGNATURE_SORTS, default: 'name' })
-  @IsOptional()
+  @Optional()
   @IsIn(SIGNATURE_SORTS)
   sort?: (typeof SIGNATURE_SORTS)[number];
 }

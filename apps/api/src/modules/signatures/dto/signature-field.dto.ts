@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { Optional } from '../../../http/dto/transforms';
 import { SIGNATURE_FIELD_TYPES, type SignatureFieldType } from '@ps/common';
 
 export class SignatureFieldDto {
@@ -16,13 +17,13 @@ export class SignatureFieldDto {
   type!: SignatureFieldType;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   description?: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   required?: boolean;
 }

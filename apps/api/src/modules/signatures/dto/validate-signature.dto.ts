@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { IsPlainObject } from '../../../http/dto/transforms';
+import {} from 'class-validator';
+import { IsPlainObject, Optional } from '../../../http/dto/transforms';
 import { FieldErrorDto } from '../../../http/problem.dto';
 
 export class ValidateSignatureDto {
@@ -13,7 +13,7 @@ export class ValidateSignatureDto {
     additionalProperties: true,
     description: 'Also check outputs against the output schema.',
   })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   outputs?: Record<string, unknown>;
 }

@@ -7,14 +7,12 @@ import {
   IsBoolean,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   MaxLength,
   Min,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsPlainObject, Trim } from '../../../http/dto/transforms';
+import { IsPlainObject, Nullable, Optional, Trim } from '../../../http/dto/transforms';
 
 /** A test case's own fields, as sent alone or as an item of a bulk request. */
 export class TestCaseFieldsDto {
@@ -23,7 +21,7 @@ export class TestCaseFieldsDto {
     example: 'News article test',
     description: 'Unique in the project (case-insensitive); generated when omitted.',
   })
-  @IsOptional()
+  @Optional()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -31,7 +29,7 @@ export class TestCaseFieldsDto {
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 10_000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10_000)
   description?: string;
@@ -49,12 +47,12 @@ export class TestCaseFieldsDto {
     additionalProperties: true,
     example: { summary: 'Expected summary...' },
   })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   expected_outputs?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], example: ['regression'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -63,12 +61,12 @@ export class TestCaseFieldsDto {
   tags?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'Golden cases form the regression set.' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   is_golden?: boolean;
 
   @ApiPropertyOptional({ description: 'When set, inputs are checked against its input schema.' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   signature_id?: number;
@@ -98,7 +96,7 @@ export class BulkCreateTestCasesDto {
 
 export class UpdateTestCaseDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -106,24 +104,23 @@ export class UpdateTestCaseDto {
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @IsString()
   @MaxLength(10_000)
   description?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   inputs?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsPlainObject()
   expected_outputs?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -132,13 +129,12 @@ export class UpdateTestCaseDto {
   tags?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   is_golden?: boolean;
 
   @ApiPropertyOptional({ type: Number, nullable: true })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @Nullable()
   @IsInt()
   @Min(1)
   signature_id?: number | null;

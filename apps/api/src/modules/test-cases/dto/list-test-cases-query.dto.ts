@@ -5,13 +5,12 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   MaxLength,
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { QueryBoolean, QueryInt, QueryList } from '../../../http/dto/transforms';
+import { Optional, QueryBoolean, QueryInt, QueryList } from '../../../http/dto/transforms';
 
 export const TEST_CASE_SORTS = [
   'name',
@@ -30,7 +29,7 @@ export class ListTestCasesQueryDto extends PageQueryDto {
   project_id!: number;
 
   @ApiPropertyOptional({ description: 'true: only golden cases; false: only non-golden.' })
-  @IsOptional()
+  @Optional()
   @QueryBoolean()
   @IsBoolean()
   is_golden?: boolean;
@@ -39,7 +38,7 @@ export class ListTestCasesQueryDto extends PageQueryDto {
     type: [String],
     description: 'Cases carrying all these tags (comma-separated or repeated).',
   })
-  @IsOptional()
+  @Optional()
   @QueryList()
   @IsArray()
   @ArrayMaxSize(20)
@@ -48,14 +47,14 @@ export class ListTestCasesQueryDto extends PageQueryDto {
   tags?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @QueryInt()
   @IsInt()
   @Min(1)
   signature_id?: number;
 
   @ApiPropertyOptional({ enum: TEST_CASE_SORTS, default: 'created_at' })
-  @IsOptional()
+  @Optional()
   @IsIn(TEST_CASE_SORTS)
   sort?: (typeof TEST_CASE_SORTS)[number];
 }

@@ -1,0 +1,257 @@
+import { BASE, startTestApp, type TestApp } from '../support/test-app';
+
+const PROBLEM = /application\/problem\+json/;
+
+describe('HTTP conventions: problem documents, body handling, aliases', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { BODY_LIMIT: '2kb' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers malformed JSON with 400 invalid_json and the request id', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('content-type', 'application/json')
+      .set('X-Request-ID', 'req-json-1')
+      .send('{"name": ')
+      .expect(400);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({
+      type: 'urn:prompt-studio:problem:invalid_json',
+      status: 400,
+      code: 'invalid_json',
+      request_id: 'req-json-1',
+      instance: `${BASE}/projects/create`,
+    });
+  });
+
+  it('answers an oversized body with 413 payload_too_large', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .send({ name: 'big', description: 'x'.repeat(4000) })
+      .expect(413);
+    expect(res.body).toMatchObject({ code: 'payload_too_large', status: 413 });
+  });
+
+  it('answers a non-JSON body with 415', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('content-type', 'text/plain')
+      .send('name=x')
+      .expect(415);
+    expect(res.body).toMatchObject({ code: 'unsupported_media_type' });
+  });
+
+  it('rejects a JSON array where an object is expected, naming the body', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .send([{ name: 'x' }])
+      .expect(400);
+    expect(res.body.errors).toEqual([
+      { field: 'body', message: 'The request body must be a JSON object.' },
+    ]);
+  });
+
+  it('lists every bad field at once', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .send({ name: 42, status: 'gone', tags: [1], extra: true })
+      .expect(400);
+    const fields = res.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'status', 'tags', 'extra']));
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'extra').message).toBe(
+      'extra is not a known field.',
+    );
+  });
+
+  it('answers an unknown method on a known path with 404 route_not_found', async () => {
+    const res = await t.http().patch(`${BASE}/projects/1`).send({}).expect(404);
+    expect(res.body.code).toBe('route_not_found');
+  });
+
+  it('accepts the underscore base path and the test_cases segment as aliases', async () => {
+    const project = await t
+      .http()
+      .post('/api/v1/prompt_studio/projects/create')
+      .send({ name: 'Alias project' })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/prompt_studio/test_cases/create')
+      .send({ project_id: project.body.id, name: 'via alias', inputs: { q: 1 } })
+      .expect(201);
+    const list = await t
+      .http()
+      .get(`${BASE}/test_cases/list`)
+      .query({ project_id: project.body.id })
+      .expect(200);
+    expect(list.body.items.map((c: { name: string }) => c.name)).toEqual(['via alias']);
+  });
+});
+
+describe('Idempotency-Key on creates', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const countProjects = async (search: string) =>
+    (await t.http().get(`${BASE}/projects/list`).query({ search }).expect(200)).body.total;
+
+  it('replays the first answer for a repeated key and body', async () => {
+    const first = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'replay-1')
+      .send({ name: 'Replay me' })
+      .expect(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const second = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'replay-1')
+      .send({ name: 'Replay me' })
+      .expect(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await countProjects('Replay me')).toBe(1);
+  });
+
+  it('treats the same body with keys in another order as the same request', async () => {
+    await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'order-1')
+      .send({ name: 'Order', description: 'd' })
+      .expect(201);
+    await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'order-1')
+      .send({ description: 'd', name: 'Order' })
+      .expect(201);
+    expect(await countProjects('Order')).toBe(1);
+  });
+
+  it('creates one row for 8 concurrent identical requests, and all 8 answers name it', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t
+          .http()
+          .post(`${BASE}/projects/create`)
+          .set('Idempotency-Key', 'concurrent-8')
+          .send({ name: 'Concurrent project' }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const ids = new Set(responses.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    expect(await countProjects('Concurrent project')).toBe(1);
+  });
+
+  it('makes concurrent bulk test-case creates with one key insert the cases once', async () => {
+    const project = await t.http().post(`${BASE}/projects/create`).send({ name: 'Bulk idem' });
+    const body = {
+      project_id: project.body.id,
+      test_cases: Array.from({ length: 20 }, (_, i) => ({ name: `case ${i}`, inputs: { i } })),
+    };
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.http().post(`${BASE}/test-cases/bulk`).set('Idempotency-Key', 'bulk-8').send(body),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const list = await t
+      .http()
+      .get(`${BASE}/test-cases/list`)
+      .query({ project_id: project.body.id, per_page: 100 })
+      .expect(200);
+    expect(list.body.total).toBe(20);
+    expect(
+      new Set(responses.map((r) => JSON.stringify(r.body.items.map((i: { id: number }) => i.id))))
+        .size,
+    ).toBe(1);
+  });
+
+  it('answers 422 when a key is reused with a different body', async () => {
+    await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'reuse-1')
+      .send({ name: 'First body' })
+      .expect(201);
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'reuse-1')
+      .send({ name: 'Second body' })
+      .expect(422);
+    expect(res.body).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
+    expect(await countProjects('Second body')).toBe(0);
+  });
+
+  it('scopes keys by route', async () => {
+    const project = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'shared-key')
+      .send({ name: 'Route scope' })
+      .expect(201);
+    const signature = await t
+      .http()
+      .post(`${BASE}/signatures/create`)
+      .set('Idempotency-Key', 'shared-key')
+      .send({ project_id: project.body.id, name: 'S', input_schema: [], output_schema: [] })
+      .expect(201);
+    expect(signature.body.project_id).toBe(project.body.id);
+  });
+
+  it('does not burn a key on a failed request', async () => {
+    await t.http().post(`${BASE}/projects/create`).send({ name: 'Taken name' }).expect(201);
+    await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'after-failure')
+      .send({ name: 'Taken name' })
+      .expect(409);
+    const existing = await t
+      .http()
+      .get(`${BASE}/projects/list`)
+      .query({ search: 'Taken name' })
+      .expect(200);
+    await t.http().delete(`${BASE}/projects/${existing.body.items[0].id}`).expect(204);
+    const retried = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'after-failure')
+      .send({ name: 'Taken name' })
+      .expect(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('rejects malformed keys naming the header', async () => {
+    const res = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'x'.repeat(300))
+      .send({ name: 'Bad key' })
+      .expect(400);
+    expect(res.body.errors[0].field).toBe('Idempotency-Key');
+    expect(await countProjects('Bad key')).toBe(0);
+  });
+});
