@@ -71,7 +71,8 @@ export class DatabaseModule implements OnApplicationShutdown {
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(signal?: string): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    new Logger('Database').log(`Database connections closed${signal ? ` (${signal})` : ''}.`);
   }
 }

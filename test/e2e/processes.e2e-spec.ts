@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startProcess, waitForHttp } from '../support/processes';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * Nest closes the app on SIGTERM (hooks run, connections close) and then re-raises the signal, so
+ * a clean stop ends either with code 0 or by SIGTERM, after the shutdown log line.
+ */
+function expectGracefulExit(
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  output: string,
+): void {
+  expect([0, null]).toContain(exit.code);
+  if (exit.code === null) expect(exit.signal).toBe('SIGTERM');
+  expect(output).toContain('Database connections closed (SIGTERM)');
+}
+
+describe('API and worker as separate processes', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  const databaseEnv = (): Record<string, string> =>
+    database.url
+      ? { DATABASE_URL: database.url }
+      : { DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-')) };
+
+  it('runs the API and a worker side by side on one database, both ready, both stop on SIGTERM', async () => {
+    const env = databaseEnv();
+    const apiPort = await freePort();
+    const workerPort = await freePort();
+    const api = startProcess('api', { ...env, PORT: String(apiPort) });
+    try {
+      await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, api);
+      // The worker starts after the API has migrated the database, as a deployment would.
+      const worker = startProcess('worker', {
+        ...env,
+        WORKER_PORT: String(workerPort),
+        DB_MIGRATIONS_RUN: 'false',
+      });
+      try {
+        const ready = await waitForHttp(`http://127.0.0.1:${workerPort}/health/ready`, worker);
+        expect(await ready.json()).toMatchObject({
+          status: 'ok',
+          checks: { database: { status: 'up' } },
+        });
+        await waitForHttp(`http://127.0.0.1:${workerPort}/health/live`, worker);
+        // The worker never serves the public API.
+        const api404 = await fetch(
+          `http://127.0.0.1:${workerPort}/api/v1/prompt-studio/projects/list`,
+        );
+        expect(api404.status).toBe(404);
+      } finally {
+        expectGracefulExit(await worker.stop('SIGTERM'), worker.output());
+      }
+      const created = await fetch(
+        `http://127.0.0.1:${apiPort}/api/v1/prompt-studio/projects/create`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'From a real process' }),
+        },
+      );
+      expect(created.status).toBe(201);
+    } finally {
+      expectGracefulExit(await api.stop('SIGTERM'), api.output());
+    }
+  });
+
+  it('refuses to start with a bad environment and names every bad variable', async () => {
+    const api = startProcess('api', { PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
+    expect((await api.exited).code).toBe(1);
+    expect(api.output()).toContain('Invalid environment for api');
+    expect(api.output()).toContain('PORT');
+    expect(api.output()).toContain('DATABASE_URL');
+
+    const worker = startProcess('worker', { WORKER_PORT: '-1' });
+    expect((await worker.exited).code).toBe(1);
+    expect(worker.output()).toContain('WORKER_PORT');
+  });
+
+  it('fails fast when the worker cannot reach its database', async () => {
+    if (!database.url) return; // PGlite has no server to lose
+    const port = await freePort();
+    const worker = startProcess('worker', {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      WORKER_PORT: String(port),
+    });
+    const exit = await worker.exited;
+    expect(exit.code).toBe(1);
+    expect(worker.output()).toMatch(/ECONNREFUSED|connect/);
+  });
+});
