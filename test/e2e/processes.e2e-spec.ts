@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startProcess, waitForHttp } from '../support/processes';
+import { freePort, ROOT, startProcess, waitForHttp } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -72,6 +73,39 @@ describe('API and worker as separate processes', () => {
       expect(created.status).toBe(201);
     } finally {
       expectGracefulExit(await api.stop('SIGTERM'), api.output());
+    }
+  });
+
+  it('runs the README walkthrough as printed against a fresh install', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const script = /## Walkthrough[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(script).toBeDefined();
+    const fresh = await createTestDatabase();
+    const port = await freePort();
+    const api = startProcess('api', {
+      ...(fresh.url
+        ? { DATABASE_URL: fresh.url }
+        : { DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-')) }),
+      PORT: String(port),
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`, api);
+      const output = execFileSync(
+        'bash',
+        ['-euo', 'pipefail', '-c', script!.replaceAll(':8000', `:${port}`)],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(output).not.toContain('"code":');
+      expect(output).toContain('"change_description":"Reverted to version 1"');
+      expect(output).toContain('"user_prompt":"Customer query: Where is my parcel?');
+      expect(output).toContain(
+        '"signatures":1,"prompts":1,"prompt_versions":4,"test_cases":2,"golden_test_cases":1',
+      );
+    } finally {
+      await api.stop();
+      await fresh.drop();
     }
   });
 
