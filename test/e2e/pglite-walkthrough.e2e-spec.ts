@@ -26,7 +26,7 @@ describe('core API on embedded PGlite (all-in-one mode)', () => {
     configureApp(app, config);
     await app.init();
   }
-  const http = () => request(app.getHttpServer() as Parameters<typeof request>[0]);
+  const http = () => request(app.getHttpServer());
 
   beforeAll(start);
 
