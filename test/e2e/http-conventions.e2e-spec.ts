@@ -61,6 +61,19 @@ describe('HTTP conventions: problem documents, body handling, aliases', () => {
     ]);
   });
 
+  it('treats a missing body as an empty object', async () => {
+    const res = await t.http().post(`${BASE}/projects/create`).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('name');
+    const project = await t.http().post(`${BASE}/projects/create`).send({ name: 'No body' });
+    const prompt = await t
+      .http()
+      .post(`${BASE}/prompts/create`)
+      .send({ project_id: project.body.id, name: 'p', user_prompt: 'Hi {who}' })
+      .expect(201);
+    const preview = await t.http().post(`${BASE}/prompts/${prompt.body.id}/preview`).expect(200);
+    expect(preview.body.missing_variables).toEqual(['who']);
+  });
+
   it('lists every bad field at once', async () => {
     const res = await t
       .http()

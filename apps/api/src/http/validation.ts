@@ -26,13 +26,16 @@ class ProductValidationPipe extends ValidationPipe {
       metadata.metatype &&
       typeof metadata.metatype === 'function' &&
       !([String, Number, Boolean, Array, Object] as unknown[]).includes(metadata.metatype) &&
+      value !== undefined &&
       (value === null || typeof value !== 'object' || Array.isArray(value))
     ) {
       throw new ValidationFailedError([
         { field: 'body', message: 'The request body must be a JSON object.' },
       ]);
     }
-    return super.transform(value, metadata);
+    // No body at all is an empty object: routes whose fields are all optional accept it.
+    const body = metadata.type === 'body' && value === undefined ? {} : value;
+    return super.transform(body, metadata);
   }
 }
 

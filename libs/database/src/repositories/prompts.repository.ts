@@ -145,7 +145,12 @@ export class PromptsRepository {
     if (filter.signatureId) {
       qb.andWhere('pr.signature_id = :signatureId', { signatureId: filter.signatureId });
     }
-    const column = { name: 'pr.name', created_at: 'pr.created_at', updated_at: 'pr.updated_at' };
+    // Names sort case-insensitively: under the C collation 'Zed' would come before 'alpha'.
+    const column = {
+      name: 'lower(pr.name)',
+      created_at: 'pr.created_at',
+      updated_at: 'pr.updated_at',
+    };
     qb.orderBy(column[filter.sort.field], filter.sort.direction)
       .addOrderBy('pr.id', filter.sort.direction)
       .skip(pageOffset(page))
@@ -173,9 +178,17 @@ export class PromptsRepository {
     return { rows, total };
   }
 
-  async update(prompt: PromptEntity, changes: Partial<PromptEntity>): Promise<PromptEntity> {
+  /**
+   * Writes only the columns in `changes`. A save() of the whole loaded entity would also write
+   * back its (possibly stale) current_version_id, undoing a version added concurrently.
+   */
+  async update(
+    prompt: PromptEntity,
+    changes: Partial<Pick<PromptEntity, 'name' | 'description' | 'signatureId'>>,
+  ): Promise<PromptEntity> {
     try {
-      return await this.prompts.save(this.prompts.merge(prompt, changes));
+      if (Object.keys(changes).length) await this.prompts.update({ id: prompt.id }, changes);
+      return await this.prompts.findOneByOrFail({ id: prompt.id });
     } catch (err) {
       if (uniqueViolation(err) === 'uq_prompts_project_name') {
         throw duplicateName(changes.name ?? prompt.name);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, LimitExceededError, type PageRequest, pageOffset } from '@ps/common';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, type QueryDeepPartialEntity } from 'typeorm';
 import { TestCaseEntity } from '../entities/test-case.entity';
 import { likePattern, uniqueViolation } from './database-errors';
 
@@ -35,7 +35,9 @@ export class TestCasesRepository {
   /**
    * Inserts test cases all or nothing. The project row is locked first, so concurrent inserts
    * cannot together push the project past its limit, and names are checked case-insensitively
-   * against live cases. `fieldPrefix` names the request field in errors (`test_cases.3.name`).
+   * against live cases. `fieldOf(i)` names item i in errors (`test_cases.3`, giving
+   * `test_cases.3.name`; '' for a single create, giving `name`); `fieldOf(-1)` names the field a
+   * limit error points at.
    */
   async createMany(
     projectId: number,
@@ -73,7 +75,7 @@ export class TestCasesRepository {
               .map((c, i) => ({ c, i }))
               .filter(({ c }) => names.has(c.name.toLowerCase()))
               .map(({ c, i }) => ({
-                field: `${fieldOf(i)}.name`,
+                field: fieldOf(i) ? `${fieldOf(i)}.name` : 'name',
                 message: `A test case named "${c.name}" already exists.`,
               })),
           );
@@ -131,7 +133,12 @@ export class TestCasesRepository {
     if (filter.signatureId) {
       qb.andWhere('t.signature_id = :signatureId', { signatureId: filter.signatureId });
     }
-    const column = { name: 't.name', created_at: 't.created_at', updated_at: 't.updated_at' };
+    // Names sort case-insensitively: under the C collation 'Zed' would come before 'alpha'.
+    const column = {
+      name: 'lower(t.name)',
+      created_at: 't.created_at',
+      updated_at: 't.updated_at',
+    };
     qb.orderBy(column[filter.sort.field], filter.sort.direction)
       .addOrderBy('t.id', filter.sort.direction)
       .skip(pageOffset(page))
@@ -140,9 +147,28 @@ export class TestCasesRepository {
     return { rows, total };
   }
 
-  async update(testCase: TestCaseEntity, changes: Partial<TestCaseEntity>) {
+  /**
+   * Writes only the columns in `changes`, so concurrent updates of different fields do not undo
+   * each other (a save() of the whole loaded entity writes back every stale column).
+   */
+  async update(
+    testCase: TestCaseEntity,
+    changes: Partial<
+      Pick<
+        TestCaseEntity,
+        'name' | 'description' | 'inputs' | 'expectedOutputs' | 'tags' | 'isGolden' | 'signatureId'
+      >
+    >,
+  ) {
     try {
-      return await this.repo.save(this.repo.merge(testCase, changes));
+      if (Object.keys(changes).length) {
+        // jsonb columns take any JSON value; TypeORM's deep-partial type does not model that.
+        await this.repo.update(
+          { id: testCase.id },
+          changes as QueryDeepPartialEntity<TestCaseEntity>,
+        );
+      }
+      return await this.repo.findOneByOrFail({ id: testCase.id });
     } catch (err) {
       if (uniqueViolation(err) === 'uq_test_cases_project_name') {
         const name = changes.name ?? testCase.name;

@@ -46,6 +46,23 @@ const VERSION_FIELDS = [
   'model_config',
 ] as const;
 
+/**
+ * JSON with sorted keys and undefined members left out. jsonb does not keep key order, so a
+ * stored version must be compared with a request this way, not by JSON.stringify.
+ */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const entries = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 @Injectable()
 export class PromptsService {
   constructor(
@@ -163,7 +180,8 @@ export class PromptsService {
    * new version.
    */
   async update(actor: Actor, id: number, dto: UpdatePromptDto): Promise<PromptResponseDto> {
-    if (Object.keys(dto).length === 0) {
+    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
+    if (Object.values(dto).every((value) => value === undefined)) {
       throw new ValidationFailedError(
         [{ field: 'body', message: 'Send at least one field to change.' }],
         'Nothing to update.',
@@ -197,8 +215,8 @@ export class PromptsService {
     const unchanged =
       next.systemPrompt === current.systemPrompt &&
       next.userPrompt === current.userPrompt &&
-      JSON.stringify(next.fewShotExamples) === JSON.stringify(current.fewShotExamples) &&
-      JSON.stringify(next.modelConfig) === JSON.stringify(current.modelConfig);
+      canonicalJson(next.fewShotExamples) === canonicalJson(current.fewShotExamples) &&
+      canonicalJson(next.modelConfig) === canonicalJson(current.modelConfig);
     if (unchanged) return toPromptResponse(prompt, current);
 
     const { version } = await this.prompts.addVersion(prompt.id, next);

@@ -121,7 +121,7 @@ export class TestCasesService {
       project.id,
       this.toNew([dto], signatures, fieldOf),
       this.limitOf(project),
-      () => 'project_id',
+      (index) => (index < 0 ? 'project_id' : ''),
     );
     return toTestCaseResponse(created);
   }
@@ -186,7 +186,8 @@ export class TestCasesService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateTestCaseDto): Promise<TestCaseResponseDto> {
-    if (Object.keys(dto).length === 0) {
+    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
+    if (Object.values(dto).every((value) => value === undefined)) {
       throw new ValidationFailedError(
         [{ field: 'body', message: 'Send at least one field to change.' }],
         'Nothing to update.',
