@@ -74,6 +74,52 @@ describe('HTTP conventions: problem documents, body handling, aliases', () => {
     expect(preview.body.missing_variables).toEqual(['who']);
   });
 
+  it('rejects the NUL character anywhere in a body or query, naming the field', async () => {
+    const body = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .send({ name: 'a\u0000b', metadata: { 'k\u0000': 'v', nested: ['\u0000'] } })
+      .expect(400);
+    expect(body.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'metadata.k\u0000',
+      'metadata.nested.0',
+      'name',
+    ]);
+    const query = await t.http().get(`${BASE}/projects/list?search=a%00b`).expect(400);
+    expect(query.body.errors[0].field).toBe('search');
+  });
+
+  it('clears nullable text fields with null', async () => {
+    const project = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .send({ name: 'Clear me', description: 'temporary' })
+      .expect(201);
+    const cleared = await t
+      .http()
+      .put(`${BASE}/projects/${project.body.id}`)
+      .send({ description: null })
+      .expect(200);
+    expect(cleared.body.description).toBeNull();
+    const signature = await t
+      .http()
+      .post(`${BASE}/signatures/create`)
+      .send({
+        project_id: project.body.id,
+        name: 'S',
+        instruction: 'temporary',
+        input_schema: [],
+        output_schema: [],
+      })
+      .expect(201);
+    const updated = await t
+      .http()
+      .put(`${BASE}/signatures/${signature.body.id}`)
+      .send({ instruction: null })
+      .expect(200);
+    expect(updated.body.instruction).toBeNull();
+  });
+
   it('lists every bad field at once', async () => {
     const res = await t
       .http()

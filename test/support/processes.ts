@@ -76,5 +76,7 @@ export async function waitForHttp(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} did not answer ${status} in ${timeoutMs} ms (${last}):\n${proc.output()}`);
+  throw new Error(
+    `${url} did not answer ${status} in ${timeoutMs} ms (${last}):\n${proc.output()}`,
+  );
 }

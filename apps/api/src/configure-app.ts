@@ -51,7 +51,6 @@ export function configureApp(app: NestExpressApplication, config: ApiConfig): vo
   configureRouting(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
 
   const document = buildOpenApiDocument(app);
   app.use('/openapi.json', (req: Request, res: Response, next: NextFunction) => {

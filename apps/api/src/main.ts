@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { installGracefulShutdown } from '@ps/common';
 import { ApiConfig, EnvValidationError } from '@ps/config';
 import { databaseKind } from '@ps/database';
 import { ApiModule } from './api.module';
@@ -15,6 +16,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   configureApp(app, config);
+  installGracefulShutdown(app, app.get(Logger));
   await app.listen(config.env.PORT, config.env.HOST);
   const url = `http://${config.env.HOST}:${config.env.PORT}`;
   const database =

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { assignRequestId } from '@ps/common';
+import { assignRequestId, installGracefulShutdown } from '@ps/common';
 import { EnvValidationError, WorkerConfig } from '@ps/config';
 import { databaseKind } from '@ps/database';
 import { WorkerModule } from './worker.module';
@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
       next();
     },
   );
-  app.enableShutdownHooks();
+  installGracefulShutdown(app, app.get(Logger));
   await app.listen(config.env.WORKER_PORT, config.env.WORKER_HOST);
   if (databaseKind(config.database) === 'pglite') {
     app

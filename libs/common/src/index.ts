@@ -10,3 +10,4 @@ export * from './health/health.dto';
 export * from './health/health.module';
 export * from './http/logging';
 export * from './http/request-id';
+export * from './http/graceful-shutdown';

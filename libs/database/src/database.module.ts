@@ -71,8 +71,8 @@ export class DatabaseModule implements OnApplicationShutdown {
     };
   }
 
-  async onApplicationShutdown(signal?: string): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
-    new Logger('Database').log(`Database connections closed${signal ? ` (${signal})` : ''}.`);
+    new Logger('Database').log('Database connections closed.');
   }
 }

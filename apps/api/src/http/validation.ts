@@ -16,6 +16,22 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+/** Paths of every string (value or key) holding U+0000, which PostgreSQL text cannot store. */
+function nulPaths(value: unknown, path: string, out: string[]): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => nulPaths(item, path ? `${path}.${i}` : String(i), out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const child = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) out.push(child);
+      nulPaths(item, child, out);
+    }
+  }
+  return out;
+}
+
 /** Bodies bound to a DTO class must be JSON objects; arrays and scalars are named as such. */
 class ProductValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -32,6 +48,17 @@ class ProductValidationPipe extends ValidationPipe {
       throw new ValidationFailedError([
         { field: 'body', message: 'The request body must be a JSON object.' },
       ]);
+    }
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const paths = nulPaths(value, '', []);
+      if (paths.length) {
+        throw new ValidationFailedError(
+          paths.map((field) => ({
+            field: field || metadata.type,
+            message: 'must not contain the NUL character (U+0000).',
+          })),
+        );
+      }
     }
     // No body at all is an empty object: routes whose fields are all optional accept it.
     const body = metadata.type === 'body' && value === undefined ? {} : value;

@@ -27,12 +27,12 @@ describe('embedded PGlite behind TypeORM', () => {
         dataSource.transaction(async (manager) => {
           const [row] = await manager.query<{ n: number }[]>('SELECT n FROM counter WHERE id = 1');
           await new Promise((resolve) => setTimeout(resolve, 1));
-          await manager.query('UPDATE counter SET n = $1 WHERE id = 1', [row!.n + 1]);
+          await manager.query('UPDATE counter SET n = $1 WHERE id = 1', [row.n + 1]);
         }),
       ),
     );
     const [row] = await dataSource.query<{ n: number }[]>('SELECT n FROM counter WHERE id = 1');
-    expect(row!.n).toBe(20);
+    expect(row.n).toBe(20);
   });
 
   it('rolls a failed transaction back without affecting the next one', async () => {
@@ -43,7 +43,7 @@ describe('embedded PGlite behind TypeORM', () => {
       }),
     ).rejects.toThrow('boom');
     const [row] = await dataSource.query<{ n: number }[]>('SELECT n FROM counter WHERE id = 1');
-    expect(row!.n).toBe(20);
+    expect(row.n).toBe(20);
   });
 
   it('reports affected rows of UPDATE and DELETE like node-postgres', async () => {

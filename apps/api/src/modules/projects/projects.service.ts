@@ -63,7 +63,8 @@ export class ProjectsService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateProjectDto): Promise<ProjectResponseDto> {
-    if (Object.keys(dto).length === 0) {
+    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
+    if (Object.values(dto).every((value) => value === undefined)) {
       throw new ValidationFailedError(
         [{ field: 'body', message: 'Send at least one field to change.' }],
         'Nothing to update.',

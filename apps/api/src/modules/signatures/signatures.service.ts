@@ -23,7 +23,8 @@ import type {
 } from './dto/validate-signature.dto';
 import { toSignatureResponse } from './signature.mapper';
 
-function normaliseFields(fields: SignatureFieldDto[], path: string): SignatureFieldSpec[] {
+/** Duplicate field names within one schema, as field errors naming the repeated entries. */
+function duplicateFieldErrors(fields: SignatureFieldDto[], path: string): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   fields.forEach((field, index) => {
@@ -35,13 +36,35 @@ function normaliseFields(fields: SignatureFieldDto[], path: string): SignatureFi
     }
     seen.add(field.name);
   });
+  return errors;
+}
+
+function toFieldSpec(field: SignatureFieldDto): SignatureFieldSpec {
+  return {
+    name: field.name,
+    type: field.type,
+    ...(field.description ? { description: field.description } : {}),
+    required: field.required ?? true,
+  };
+}
+
+/**
+ * Checks the schemas sent (duplicates in both are reported together) and applies defaults:
+ * `required` is true unless sent as false. A schema left out stays undefined.
+ */
+function normaliseSchemas(
+  input: SignatureFieldDto[] | undefined,
+  output: SignatureFieldDto[] | undefined,
+): { inputSchema?: SignatureFieldSpec[]; outputSchema?: SignatureFieldSpec[] } {
+  const errors = [
+    ...duplicateFieldErrors(input ?? [], 'input_schema'),
+    ...duplicateFieldErrors(output ?? [], 'output_schema'),
+  ];
   if (errors.length) throw new ValidationFailedError(errors);
-  return fields.map((f) => ({
-    name: f.name,
-    type: f.type,
-    ...(f.description ? { description: f.description } : {}),
-    required: f.required ?? true,
-  }));
+  return {
+    ...(input ? { inputSchema: input.map(toFieldSpec) } : {}),
+    ...(output ? { outputSchema: output.map(toFieldSpec) } : {}),
+  };
 }
 
 @Injectable()
@@ -58,15 +81,14 @@ export class SignaturesService {
   }
 
   async create(actor: Actor, dto: CreateSignatureDto): Promise<SignatureResponseDto> {
+    const schemas = normaliseSchemas(dto.input_schema, dto.output_schema);
     const project = await this.projects.requireProject(actor, dto.project_id, 'project_id');
-    const inputSchema = normaliseFields(dto.input_schema, 'input_schema');
-    const outputSchema = normaliseFields(dto.output_schema, 'output_schema');
     const signature = await this.signatures.create({
       projectId: project.id,
       name: dto.name,
       instruction: dto.instruction ?? null,
-      inputSchema,
-      outputSchema,
+      inputSchema: schemas.inputSchema ?? [],
+      outputSchema: schemas.outputSchema ?? [],
       constraints: dto.constraints ?? {},
     });
     return toSignatureResponse(signature);
@@ -91,22 +113,19 @@ export class SignaturesService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateSignatureDto): Promise<SignatureResponseDto> {
-    if (Object.keys(dto).length === 0) {
+    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
+    if (Object.values(dto).every((value) => value === undefined)) {
       throw new ValidationFailedError(
         [{ field: 'body', message: 'Send at least one field to change.' }],
         'Nothing to update.',
       );
     }
+    const schemas = normaliseSchemas(dto.input_schema, dto.output_schema);
     const signature = await this.requireSignature(actor, id);
     const updated = await this.signatures.update(signature, {
       ...(dto.name !== undefined ? { name: dto.name } : {}),
       ...(dto.instruction !== undefined ? { instruction: dto.instruction } : {}),
-      ...(dto.input_schema
-        ? { inputSchema: normaliseFields(dto.input_schema, 'input_schema') }
-        : {}),
-      ...(dto.output_schema
-        ? { outputSchema: normaliseFields(dto.output_schema, 'output_schema') }
-        : {}),
+      ...schemas,
       ...(dto.constraints !== undefined ? { constraints: dto.constraints } : {}),
     });
     return toSignatureResponse(updated);

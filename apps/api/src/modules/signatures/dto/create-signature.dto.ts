@@ -10,7 +10,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsPlainObject, Optional, Trim } from '../../../http/dto/transforms';
+import { IsPlainObject, Nullable, Optional, Trim } from '../../../http/dto/transforms';
 import { SignatureFieldDto } from './signature-field.dto';
 
 export class CreateSignatureDto {
@@ -55,9 +55,16 @@ export class CreateSignatureDto {
 export class UpdateSignatureDto extends OmitType(CreateSignatureDto, [
   'project_id',
   'name',
+  'instruction',
   'input_schema',
   'output_schema',
 ] as const) {
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears it.' })
+  @Nullable()
+  @IsString()
+  @MaxLength(1_000_000)
+  instruction?: string | null;
+
   @ApiPropertyOptional({ maxLength: 200 })
   @Optional()
   @Trim()
