@@ -120,6 +120,37 @@ describe('HTTP conventions: problem documents, body handling, aliases', () => {
     expect(updated.body.instruction).toBeNull();
   });
 
+  it('keeps concurrent updates of different fields of one row', async () => {
+    // One tags update races 20 description updates; none of them may write back stale tags.
+    for (let round = 0; round < 3; round++) {
+      const project = await t
+        .http()
+        .post(`${BASE}/projects/create`)
+        .send({ name: `Race ${round}` });
+      const id = project.body.id;
+      await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) =>
+          t
+            .http()
+            .put(`${BASE}/projects/${id}`)
+            .send({ description: `d${i}` }),
+        ),
+        t
+          .http()
+          .put(`${BASE}/projects/${id}`)
+          .send({ tags: ['new'] }),
+        ...Array.from({ length: 10 }, (_, i) =>
+          t
+            .http()
+            .put(`${BASE}/projects/${id}`)
+            .send({ description: `e${i}` }),
+        ),
+      ]);
+      const after = await t.http().get(`${BASE}/projects/${id}`).expect(200);
+      expect(after.body.tags).toEqual(['new']);
+    }
+  });
+
   it('lists every bad field at once', async () => {
     const res = await t
       .http()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, type PageRequest, pageOffset } from '@ps/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { ProjectEntity, type ProjectStatus } from '../entities/project.entity';
 import { likePattern, uniqueViolation } from './database-errors';
 
@@ -91,9 +91,14 @@ export class ProjectsRepository {
     return { rows, total };
   }
 
+  /** Writes only the changed columns, so concurrent updates of other fields are kept. */
   async update(project: ProjectEntity, changes: Partial<ProjectEntity>): Promise<ProjectEntity> {
     try {
-      return await this.repo.save(this.repo.merge(project, changes));
+      if (Object.keys(changes).length) {
+        // jsonb columns take any JSON value; TypeORM's deep-partial type does not model that.
+        await this.repo.update({ id: project.id }, changes as QueryDeepPartialEntity<ProjectEntity>);
+      }
+      return await this.repo.findOneByOrFail({ id: project.id });
     } catch (err) {
       if (uniqueViolation(err) === 'uq_projects_workspace_name') {
         throw duplicateName(changes.name ?? project.name);

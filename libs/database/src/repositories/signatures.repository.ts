@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, type PageRequest, pageOffset } from '@ps/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { SignatureEntity } from '../entities/signature.entity';
 import { likePattern, uniqueViolation } from './database-errors';
 import { isStorableId } from './projects.repository';
@@ -70,9 +70,14 @@ export class SignaturesRepository {
     return { rows, total };
   }
 
-  async update(signature: SignatureEntity, changes: Partial<SignatureEntity>) {
+  /** Writes only the changed columns, so concurrent updates of other fields are kept. */
+  async update(signature: SignatureEntity, changes: Partial<SignatureEntity>): Promise<SignatureEntity> {
     try {
-      return await this.repo.save(this.repo.merge(signature, changes));
+      if (Object.keys(changes).length) {
+        // jsonb columns take any JSON value; TypeORM's deep-partial type does not model that.
+        await this.repo.update({ id: signature.id }, changes as QueryDeepPartialEntity<SignatureEntity>);
+      }
+      return await this.repo.findOneByOrFail({ id: signature.id });
     } catch (err) {
       if (uniqueViolation(err) === 'uq_signatures_project_name') {
         throw duplicateName(changes.name ?? signature.name);
