@@ -96,7 +96,10 @@ export class ProjectsRepository {
     try {
       if (Object.keys(changes).length) {
         // jsonb columns take any JSON value; TypeORM's deep-partial type does not model that.
-        await this.repo.update({ id: project.id }, changes as QueryDeepPartialEntity<ProjectEntity>);
+        await this.repo.update(
+          { id: project.id },
+          changes as QueryDeepPartialEntity<ProjectEntity>,
+        );
       }
       return await this.repo.findOneByOrFail({ id: project.id });
     } catch (err) {

@@ -71,11 +71,17 @@ export class SignaturesRepository {
   }
 
   /** Writes only the changed columns, so concurrent updates of other fields are kept. */
-  async update(signature: SignatureEntity, changes: Partial<SignatureEntity>): Promise<SignatureEntity> {
+  async update(
+    signature: SignatureEntity,
+    changes: Partial<SignatureEntity>,
+  ): Promise<SignatureEntity> {
     try {
       if (Object.keys(changes).length) {
         // jsonb columns take any JSON value; TypeORM's deep-partial type does not model that.
-        await this.repo.update({ id: signature.id }, changes as QueryDeepPartialEntity<SignatureEntity>);
+        await this.repo.update(
+          { id: signature.id },
+          changes as QueryDeepPartialEntity<SignatureEntity>,
+        );
       }
       return await this.repo.findOneByOrFail({ id: signature.id });
     } catch (err) {
