@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -18,7 +18,13 @@ describe('core API on embedded PGlite (all-in-one mode)', () => {
   let app: NestExpressApplication;
 
   async function start(): Promise<void> {
-    const config = ApiConfig.fromEnv({ LOG_LEVEL: 'silent', DATA_DIR: dataDir });
+    // single_user mode with no configured key: the first start generates the owner key and
+    // saves it under DATA_DIR; the restart below must find and keep it.
+    const config = ApiConfig.fromEnv({
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      RATE_LIMIT_ENABLED: 'false',
+    });
     app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
       bodyParser: false,
       logger: false,
@@ -26,7 +32,9 @@ describe('core API on embedded PGlite (all-in-one mode)', () => {
     configureApp(app, config);
     await app.init();
   }
-  const http = () => request(app.getHttpServer());
+  const ownerKey = () => readFileSync(join(dataDir, 'owner-api-key'), 'utf8').trim();
+  const server = () => app.getHttpServer() as Parameters<typeof request>[0];
+  const http = () => request.agent(server()).set('X-API-Key', ownerKey());
 
   beforeAll(start);
 
@@ -122,9 +130,21 @@ describe('core API on embedded PGlite (all-in-one mode)', () => {
     expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
   });
 
-  it('keeps everything across a restart on the same DATA_DIR', async () => {
+  it('generated the owner key at first start, readable by its owner only', () => {
+    expect(ownerKey()).toMatch(/^pstudio_[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(dataDir, 'owner-api-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses requests without the key', async () => {
+    const res = await request(server()).get(`${BASE}/projects/list`).expect(401);
+    expect(res.body.code).toBe('unauthenticated');
+  });
+
+  it('keeps everything, the owner key included, across a restart on the same DATA_DIR', async () => {
+    const keyBefore = ownerKey();
     await app.close();
     await start();
+    expect(ownerKey()).toBe(keyBefore);
     const stats = await http().get(`${BASE}/projects/${projectId}/stats`).expect(200);
     expect(stats.body).toMatchObject({
       signatures: 1,

@@ -27,10 +27,14 @@ describe('API and worker as separate processes', () => {
     await database.drop();
   });
 
-  const databaseEnv = (): Record<string, string> =>
-    database.url
-      ? { DATABASE_URL: database.url }
-      : { DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-')) };
+  /** The database plus a DATA_DIR of its own, where single_user mode saves the owner key. */
+  const databaseEnv = (url = database.url): Record<string, string> => ({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-')),
+    ...(url ? { DATABASE_URL: url } : {}),
+    RATE_LIMIT_ENABLED: 'false',
+  });
+  const ownerKey = (env: Record<string, string>) =>
+    readFileSync(join(env.DATA_DIR, 'owner-api-key'), 'utf8').trim();
 
   it('runs the API and a worker side by side on one database, both ready, both stop on SIGTERM', async () => {
     const env = databaseEnv();
@@ -64,7 +68,7 @@ describe('API and worker as separate processes', () => {
         `http://127.0.0.1:${apiPort}/api/v1/prompt-studio/projects/create`,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-api-key': ownerKey(env) },
           body: JSON.stringify({ name: 'From a real process' }),
         },
       );
@@ -80,17 +84,18 @@ describe('API and worker as separate processes', () => {
     expect(script).toBeDefined();
     const fresh = await createTestDatabase();
     const port = await freePort();
-    const api = startProcess('api', {
-      ...(fresh.url
-        ? { DATABASE_URL: fresh.url }
-        : { DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-')) }),
-      PORT: String(port),
-    });
+    const env = databaseEnv(fresh.url);
+    const api = startProcess('api', { ...env, PORT: String(port) });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/health/ready`, api);
       const output = execFileSync(
         'bash',
-        ['-euo', 'pipefail', '-c', script!.replaceAll(':8000', `:${port}`)],
+        [
+          '-euo',
+          'pipefail',
+          '-c',
+          script!.replaceAll(':8000', `:${port}`).replaceAll('./data/', `${env.DATA_DIR}/`),
+        ],
         {
           encoding: 'utf8',
         },

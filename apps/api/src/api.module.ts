@@ -1,23 +1,22 @@
-import {
-  type DynamicModule,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
-} from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from '@ps/config';
 import { HealthModule, loggerOptions } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
-import { ActorMiddleware } from './http/actor.middleware';
+import { AuthModule } from './auth/auth.module';
+import { AuditInterceptor } from './http/audit.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { MembersModule } from './modules/members/members.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { PromptsModule } from './modules/prompts/prompts.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { TestCasesModule } from './modules/test-cases/test-cases.module';
 
 @Module({})
-export class ApiModule implements NestModule {
+export class ApiModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: ApiModule,
@@ -29,21 +28,22 @@ export class ApiModule implements NestModule {
           inject: [DatabaseHealth],
           checks: (database: DatabaseHealth) => ({ database }),
         }),
+        AuthModule,
         ProjectsModule,
         SignaturesModule,
         PromptsModule,
         TestCasesModule,
+        ApiKeysModule,
+        MembersModule,
+        AuditModule,
       ],
       providers: [
         { provide: ApiConfig, useValue: config },
-        ActorMiddleware,
+        // Order matters: a replayed idempotent request must not be audited twice.
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
       exports: [ApiConfig],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ActorMiddleware).forRoutes('{*path}');
   }
 }

@@ -11,3 +11,4 @@ export * from './health/health.module';
 export * from './http/logging';
 export * from './http/request-id';
 export * from './http/graceful-shutdown';
+export * from './http/public.decorator';

@@ -11,7 +11,10 @@ import type { DatabaseSettings } from '@ps/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
+import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { AuditRepository } from './repositories/audit.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { MembersRepository } from './repositories/members.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { PromptsRepository } from './repositories/prompts.repository';
 import { SignaturesRepository } from './repositories/signatures.repository';
@@ -20,6 +23,9 @@ import { WorkspacesRepository } from './repositories/workspaces.repository';
 
 const REPOSITORIES: Provider[] = [
   WorkspacesRepository,
+  MembersRepository,
+  ApiKeysRepository,
+  AuditRepository,
   IdempotencyRepository,
   ProjectsRepository,
   SignaturesRepository,

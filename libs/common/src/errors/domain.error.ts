@@ -55,3 +55,33 @@ export class InvalidStateError extends DomainError {
     super('invalid_state', message);
   }
 }
+
+/** No credentials were sent. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Send an API key in X-API-Key or a bearer token in Authorization.') {
+    super('unauthenticated', message);
+  }
+}
+
+/** Credentials were sent but are unknown, revoked, expired or otherwise unacceptable. */
+export class InvalidCredentialsError extends DomainError {
+  constructor(message: string) {
+    super('invalid_credentials', message);
+  }
+}
+
+/** Authenticated, but the role or key scopes do not allow this operation. */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', message, [], { retry_after: retryAfterSeconds });
+  }
+}

@@ -4,6 +4,10 @@
  */
 export const ERROR_CODES = [
   'validation_failed',
+  'unauthenticated',
+  'invalid_credentials',
+  'forbidden',
+  'rate_limited',
   'invalid_json',
   'not_found',
   'route_not_found',

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Public } from '../http/public.decorator';
 import type { HealthCheck } from './health-check';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
@@ -8,6 +9,7 @@ export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 
 /** `/health/live` and `/health/ready`, served by the API and the worker alike. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: Record<string, HealthCheck>) {}

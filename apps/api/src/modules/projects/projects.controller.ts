@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RateLimit, RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
 import { ApiProblems } from '../../http/api-problems.decorator';
+import { Audited } from '../../http/audit.interceptor';
 import { DeleteQueryDto } from '../../http/dto/delete-query.dto';
 import { pageRequest } from '../../http/dto/page-query.dto';
 import { IdParamPipe } from '../../http/id-param.pipe';
@@ -24,60 +26,72 @@ export class ProjectsController {
 
   /** Create a project. */
   @Post('create')
+  @RequirePermission('write')
+  @Audited('project.create', 'project')
+  @RateLimit('create_project')
   @Idempotent()
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: ProjectResponseDto })
-  @ApiProblems(409, 413, 415, 422)
+  @ApiProblems(401, 403, 409, 413, 415, 422)
   createProject(@CurrentActor() actor: Actor, @Body() dto: CreateProjectDto) {
     return this.projects.create(actor, dto);
   }
 
   /** List projects of the workspace, newest first by default. */
   @Get('list')
+  @RequirePermission('read')
   @ApiOkResponse({ type: ProjectPageDto })
-  @ApiProblems()
+  @ApiProblems(401, 403)
   listProjects(@CurrentActor() actor: Actor, @Query() query: ListProjectsQueryDto) {
     return this.projects.list(actor, query, pageRequest(query));
   }
 
   /** Counts of what the project holds. */
   @Get(':id/stats')
+  @RequirePermission('read')
   @ApiOkResponse({ type: ProjectStatsResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   getProjectStats(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.projects.stats(actor, id);
   }
 
   /** Archive a project (idempotent). */
   @Post(':id/archive')
+  @RequirePermission('write')
+  @Audited('project.archive', 'project')
   @HttpCode(200)
   @ApiOkResponse({ type: ProjectResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   archiveProject(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.projects.setStatus(actor, id, 'archived');
   }
 
   /** Bring an archived project back to active (idempotent). */
   @Post(':id/unarchive')
+  @RequirePermission('write')
+  @Audited('project.unarchive', 'project')
   @HttpCode(200)
   @ApiOkResponse({ type: ProjectResponseDto })
-  @ApiProblems(404, 409)
+  @ApiProblems(401, 403, 404, 409)
   unarchiveProject(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.projects.setStatus(actor, id, 'active');
   }
 
   /** Get one project. */
   @Get(':id')
+  @RequirePermission('read')
   @ApiOkResponse({ type: ProjectResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   getProject(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.projects.get(actor, id);
   }
 
   /** Change any of a project's fields. */
   @Put(':id')
+  @RequirePermission('write')
+  @Audited('project.update', 'project')
   @ApiOkResponse({ type: ProjectResponseDto })
-  @ApiProblems(404, 409, 413, 415)
+  @ApiProblems(401, 403, 404, 409, 413, 415)
   updateProject(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -88,9 +102,11 @@ export class ProjectsController {
 
   /** Soft-delete a project, or remove it and everything under it with `permanent=true`. */
   @Delete(':id')
+  @RequirePermission('delete')
+  @Audited('project.delete', 'project')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   async deleteProject(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,

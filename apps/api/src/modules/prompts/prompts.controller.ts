@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
 import { ApiProblems } from '../../http/api-problems.decorator';
+import { Audited } from '../../http/audit.interceptor';
 import { DeleteQueryDto } from '../../http/dto/delete-query.dto';
 import { pageRequest } from '../../http/dto/page-query.dto';
 import { IdParamPipe } from '../../http/id-param.pipe';
@@ -30,26 +32,30 @@ export class PromptsController {
 
   /** Create a prompt with its first version. */
   @Post('create')
+  @RequirePermission('write')
+  @Audited('prompt.create', 'prompt')
   @Idempotent()
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: PromptResponseDto })
-  @ApiProblems(404, 409, 413, 415, 422)
+  @ApiProblems(401, 403, 404, 409, 413, 415, 422)
   createPrompt(@CurrentActor() actor: Actor, @Body() dto: CreatePromptDto) {
     return this.prompts.create(actor, dto);
   }
 
   /** List the prompts of a project with their current versions. */
   @Get('list')
+  @RequirePermission('read')
   @ApiOkResponse({ type: PromptPageDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   listPrompts(@CurrentActor() actor: Actor, @Query() query: ListPromptsQueryDto) {
     return this.prompts.list(actor, query, pageRequest(query));
   }
 
   /** Version history, newest first by default. */
   @Get(':id/versions')
+  @RequirePermission('read')
   @ApiOkResponse({ type: PromptVersionPageDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   listPromptVersions(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -60,8 +66,9 @@ export class PromptsController {
 
   /** One version by its number. */
   @Get(':id/versions/:version')
+  @RequirePermission('read')
   @ApiOkResponse({ type: PromptVersionResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   getPromptVersion(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -72,9 +79,11 @@ export class PromptsController {
 
   /** Make a new current version that copies an older one ("Reverted to version N"). */
   @Post(':id/revert')
+  @RequirePermission('write')
+  @Audited('prompt.revert', 'prompt')
   @HttpCode(200)
   @ApiOkResponse({ type: PromptResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   revertPrompt(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -85,9 +94,10 @@ export class PromptsController {
 
   /** Render a version with inputs, without calling a model; reports missing variables. */
   @Post(':id/preview')
+  @RequirePermission('read')
   @HttpCode(200)
   @ApiOkResponse({ type: PromptPreviewResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   previewPrompt(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -98,16 +108,19 @@ export class PromptsController {
 
   /** Get a prompt with its current version. */
   @Get(':id')
+  @RequirePermission('read')
   @ApiOkResponse({ type: PromptResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   getPrompt(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.prompts.get(actor, id);
   }
 
   /** Update a prompt: content changes create a new immutable version. */
   @Put(':id')
+  @RequirePermission('write')
+  @Audited('prompt.update', 'prompt')
   @ApiOkResponse({ type: PromptResponseDto })
-  @ApiProblems(404, 409, 413, 415)
+  @ApiProblems(401, 403, 404, 409, 413, 415)
   updatePrompt(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -118,9 +131,11 @@ export class PromptsController {
 
   /** Soft-delete a prompt, or remove it and its versions with `permanent=true`. */
   @Delete(':id')
+  @RequirePermission('delete')
+  @Audited('prompt.delete', 'prompt')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   async deletePrompt(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,

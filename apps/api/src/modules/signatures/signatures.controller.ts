@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
 import { ApiProblems } from '../../http/api-problems.decorator';
+import { Audited } from '../../http/audit.interceptor';
 import { DeleteQueryDto } from '../../http/dto/delete-query.dto';
 import { pageRequest } from '../../http/dto/page-query.dto';
 import { IdParamPipe } from '../../http/id-param.pipe';
@@ -20,27 +22,31 @@ export class SignaturesController {
 
   /** Create a signature: typed input and output fields for a task. */
   @Post('create')
+  @RequirePermission('write')
+  @Audited('signature.create', 'signature')
   @Idempotent()
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: SignatureResponseDto })
-  @ApiProblems(404, 409, 413, 415, 422)
+  @ApiProblems(401, 403, 404, 409, 413, 415, 422)
   createSignature(@CurrentActor() actor: Actor, @Body() dto: CreateSignatureDto) {
     return this.signatures.create(actor, dto);
   }
 
   /** List the signatures of a project. */
   @Get('list')
+  @RequirePermission('read')
   @ApiOkResponse({ type: SignaturePageDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   listSignatures(@CurrentActor() actor: Actor, @Query() query: ListSignaturesQueryDto) {
     return this.signatures.list(actor, query, pageRequest(query));
   }
 
   /** Check inputs (and optionally outputs) against the signature's schemas. */
   @Post(':id/validate')
+  @RequirePermission('read')
   @HttpCode(200)
   @ApiOkResponse({ type: SignatureValidationResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   validateSignatureInputs(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -51,16 +57,19 @@ export class SignaturesController {
 
   /** Get one signature. */
   @Get(':id')
+  @RequirePermission('read')
   @ApiOkResponse({ type: SignatureResponseDto })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   getSignature(@CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number) {
     return this.signatures.get(actor, id);
   }
 
   /** Change a signature's name, instruction, schemas or constraints. */
   @Put(':id')
+  @RequirePermission('write')
+  @Audited('signature.update', 'signature')
   @ApiOkResponse({ type: SignatureResponseDto })
-  @ApiProblems(404, 409)
+  @ApiProblems(401, 403, 404, 409)
   updateSignature(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
@@ -71,9 +80,11 @@ export class SignaturesController {
 
   /** Soft-delete a signature, or remove it with `permanent=true`. */
   @Delete(':id')
+  @RequirePermission('delete')
+  @Audited('signature.delete', 'signature')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(404)
+  @ApiProblems(401, 403, 404)
   async deleteSignature(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
