@@ -16,6 +16,11 @@ export const sharedEnvShape = {
   DB_POOL_SIZE: envInt(10, 1, 200),
   DB_MIGRATIONS_RUN: envBoolean(true),
   DB_LOGGING: envBoolean(false),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, :, _ or -' })
+    .default('prompt-studio'),
   REDIS_URL: optionalString().pipe(
     z
       .string()
