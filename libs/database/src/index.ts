@@ -14,3 +14,4 @@ export * from './repositories/signatures.repository';
 export * from './repositories/test-cases.repository';
 export * from './repositories/workspaces.repository';
 export * from './migration-generator';
+export { DataSource } from 'typeorm';
