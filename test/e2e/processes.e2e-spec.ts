@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ROOT, startProcess, waitForHttp } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { randomApiKey } from '../support/test-app';
+import { SignJWT } from 'jose';
 
 /** A clean stop closes the database connections and exits with code 0. */
 function expectGracefulExit(
@@ -109,6 +111,57 @@ describe('API and worker as separate processes', () => {
     } finally {
       await api.stop();
       await fresh.drop();
+    }
+  });
+
+  it('never writes API keys or tokens to its logs, even at trace level with SQL logging', async () => {
+    const env = databaseEnv();
+    const key = randomApiKey();
+    const secret = 'log-test-secret-that-is-long-enough-0123456789';
+    const port = await freePort();
+    const api = startProcess('api', {
+      ...env,
+      PORT: String(port),
+      LOG_LEVEL: 'trace',
+      DB_LOGGING: 'true',
+      PROMPT_STUDIO_API_KEY: key,
+      JWT_SECRET: secret,
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`, api);
+      const token = await new SignJWT({ workspace: 'default' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('someone')
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+      const wrongKey = randomApiKey();
+      const url = `http://127.0.0.1:${port}/api/v1/prompt-studio/projects/list`;
+      const statuses = [];
+      for (const headers of [
+        { 'x-api-key': key },
+        { 'x-api-key': wrongKey },
+        { authorization: `Bearer ${key}` },
+        { authorization: `Bearer ${token}` },
+        { authorization: `Bearer ${token}x` },
+      ]) {
+        statuses.push((await fetch(url, { headers })).status);
+      }
+      const created = await fetch(`http://127.0.0.1:${port}/api/v1/prompt-studio/api-keys/create`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'logged?' }),
+      });
+      const newKey = ((await created.json()) as { key: string }).key;
+      statuses.push(created.status);
+      expect(statuses).toEqual([200, 401, 200, 401, 401, 201]);
+      await api.stop();
+      const output = api.output();
+      expect(output.length).toBeGreaterThan(1000);
+      for (const secretText of [key, wrongKey, token, secret, newKey]) {
+        expect(output).not.toContain(secretText);
+      }
+    } finally {
+      await api.stop();
     }
   });
 

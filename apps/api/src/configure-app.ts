@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { ApiConfig } from '@ps/config';
 import { bodyParserErrorHandler, requireJsonBody } from './http/body-parsing';
@@ -39,6 +40,31 @@ export function configureRouting(app: INestApplication): void {
 export function configureApp(app: NestExpressApplication, config: ApiConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(helmet());
+  const origins = config.env.CORS_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (origins?.length) {
+    app.enableCors({
+      origin: origins,
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-API-Key',
+        'X-Request-ID',
+      ],
+      exposedHeaders: [
+        'Idempotent-Replayed',
+        'Retry-After',
+        'X-Request-ID',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
+      maxAge: 600,
+    });
+  }
   app.set('query parser', 'extended');
   app.use((req: Request, res: Response, next: NextFunction) => {
     assignRequestId(req, res);

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, type ErrorCode } from '@ps/common';
+import { DomainError, type ErrorCode, RateLimitedError } from '@ps/common';
 import { buildProblem, sendProblem } from './problem';
 import { requestIdOf } from '@ps/common';
 
@@ -36,6 +36,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const instance = req.originalUrl?.split('?')[0];
 
     if (exception instanceof DomainError) {
+      if (exception instanceof RateLimitedError && !res.headersSent) {
+        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      }
+      if (exception.code === 'unauthenticated' || exception.code === 'invalid_credentials') {
+        res.setHeader(
+          'WWW-Authenticate',
+          'Bearer realm="prompt-studio", ApiKey header="X-API-Key"',
+        );
+      }
       sendProblem(
         res,
         buildProblem(exception.code, exception.message, {
