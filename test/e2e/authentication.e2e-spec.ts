@@ -13,7 +13,7 @@ function hsToken(
 ) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(String(claims.sub ?? 'user-1'))
+    .setSubject(claims.sub ?? 'user-1')
     .setIssuedAt()
     .setIssuer('https://issuer.example')
     .setAudience('prompt-studio')
@@ -271,7 +271,7 @@ describe('JWT bearer tokens (HS256)', () => {
     ],
     [
       'with alg none',
-      async () => {
+      () => {
         const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
         const exp = Math.floor(Date.now() / 1000) + 300;
         return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'idp|jo', workspace: 'default', iss: 'https://issuer.example', aud: 'prompt-studio', exp })}.`;
