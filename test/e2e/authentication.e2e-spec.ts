@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { DataSource } from '@ps/database';
 import { createKey } from '../../apps/api/src/admin/admin-commands';
 import { BASE, randomApiKey, startTestApp, type TestApp } from '../support/test-app';
@@ -13,7 +13,7 @@ function hsToken(
 ) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub ?? 'user-1')
+    .setSubject(typeof claims.sub === 'string' ? claims.sub : 'user-1')
     .setIssuedAt()
     .setIssuer('https://issuer.example')
     .setAudience('prompt-studio')
@@ -293,11 +293,11 @@ describe('JWT bearer tokens (HS256)', () => {
 describe('JWT bearer tokens from a JWKS issuer with auto-provisioning', () => {
   let t: TestApp;
   let server: Server;
-  let privateKey: CryptoKey;
+  let privateKey: KeyLike;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey as CryptoKey;
+    privateKey = pair.privateKey as KeyLike;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');

@@ -137,13 +137,14 @@ describe('API and worker as separate processes', () => {
       const wrongKey = randomApiKey();
       const url = `http://127.0.0.1:${port}/api/v1/prompt-studio/projects/list`;
       const statuses = [];
-      for (const headers of [
+      const attempts: Record<string, string>[] = [
         { 'x-api-key': key },
         { 'x-api-key': wrongKey },
         { authorization: `Bearer ${key}` },
         { authorization: `Bearer ${token}` },
         { authorization: `Bearer ${token}x` },
-      ]) {
+      ];
+      for (const headers of attempts) {
         statuses.push((await fetch(url, { headers })).status);
       }
       const created = await fetch(`http://127.0.0.1:${port}/api/v1/prompt-studio/api-keys/create`, {
