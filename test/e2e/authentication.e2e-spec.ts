@@ -297,7 +297,7 @@ describe('JWT bearer tokens from a JWKS issuer with auto-provisioning', () => {
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey as KeyLike;
+    privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
