@@ -4,9 +4,14 @@ import { AuthBootstrap } from './auth-bootstrap.service';
 import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
 import { JwtVerifier } from './jwt-verifier';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiterService } from './rate-limiter.service';
 import { RouteGuardCheck } from './route-guard.check';
 
-/** Authentication (API keys, JWT), authorisation by role and scope, and start-up checks. */
+/**
+ * Authentication (API keys, JWT), authorisation by role and scope, per-user rate limits and
+ * start-up checks.
+ */
 @Global()
 @Module({
   imports: [DiscoveryModule],
@@ -15,7 +20,10 @@ import { RouteGuardCheck } from './route-guard.check';
     Authenticator,
     AuthBootstrap,
     RouteGuardCheck,
+    RateLimiterService,
+    // Guards run in registration order: rate limits count the actor the AuthGuard resolved.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [Authenticator],
 })

@@ -5,15 +5,18 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: the problem document lists every bad field.',
   404: 'The resource does not exist in this workspace.',
   409: 'Conflicts with existing state (for example a duplicate name).',
+  401: 'No credentials, or credentials that are not valid.',
+  403: "The role or the key's scopes do not allow this.",
   413: 'The request body is too large.',
   415: 'The body is not JSON.',
   422: 'The Idempotency-Key was used before with a different request.',
+  429: 'Rate limit reached; retry after the Retry-After seconds.',
   500: 'Unexpected error; the problem names the request id.',
 };
 
-/** Documents the problem responses a route can give, always with 400 and 500. */
+/** Documents the problem responses a route can give; every route may answer 400, 401, 429, 500. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
-  const all = [...new Set([400, ...statuses, 500])].sort();
+  const all = [...new Set([400, 401, 429, ...statuses, 500])].sort((a, b) => a - b);
   return applyDecorators(
     ...all.map((status) =>
       ApiResponse({
