@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from '@ps/config';
 import { HealthModule, loggerOptions } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
+import { EventsModule } from '@ps/events';
 import { AuthModule } from './auth/auth.module';
 import { AuditInterceptor } from './http/audit.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -27,6 +28,10 @@ export class ApiModule {
         HealthModule.register({
           inject: [DatabaseHealth],
           checks: (database: DatabaseHealth) => ({ database }),
+        }),
+        EventsModule.forRoot({
+          redisUrl: config.env.REDIS_URL,
+          prefix: config.env.REDIS_KEY_PREFIX,
         }),
         AuthModule,
         ProjectsModule,

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { WorkerConfig } from '@ps/config';
 import { HealthModule, loggerOptions } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
+import { EventsModule } from '@ps/events';
 
 /**
  * The worker process. It serves only health endpoints on WORKER_PORT; job processors join it
@@ -19,6 +20,10 @@ export class WorkerModule {
         DatabaseModule.forRoot({
           inject: [WorkerConfig],
           useFactory: (c: WorkerConfig) => c.database,
+        }),
+        EventsModule.forRoot({
+          redisUrl: config.env.REDIS_URL,
+          prefix: config.env.REDIS_KEY_PREFIX,
         }),
         HealthModule.register({
           inject: [DatabaseHealth],

@@ -1,1 +1,3 @@
+export * from './event-bus';
 export * from './event-names';
+export * from './events.module';

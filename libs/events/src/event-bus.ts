@@ -1,0 +1,88 @@
+import { EventEmitter } from 'node:events';
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { ScopedEvent } from './event-names';
+
+export const EVENT_BUS = Symbol('EVENT_BUS');
+
+/**
+ * How events travel from whoever makes them (worker, API) to every API process that has clients.
+ * One Redis channel carries them in the distributed mode; an in-process emitter in all-in-one.
+ */
+export interface EventBus {
+  publish(event: ScopedEvent): Promise<void>;
+  /** Returns an unsubscribe function. */
+  subscribe(listener: (event: ScopedEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: ScopedEvent): Promise<void> {
+    this.emitter.emit('event', event);
+    return Promise.resolve();
+  }
+
+  subscribe(listener: (event: ScopedEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  close(): Promise<void> {
+    this.emitter.removeAllListeners();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Redis pub/sub on `<prefix>:events`. The subscriber connection is opened on the first
+ * subscribe, so publish-only processes (workers) hold one connection.
+ */
+export class RedisEventBus implements EventBus {
+  private readonly logger = new Logger('EventBus');
+  private readonly publisher: Redis;
+  private subscriber: Redis | null = null;
+  private readonly local = new LocalEventBus();
+  private readonly channel: string;
+
+  constructor(
+    private readonly url: string,
+    prefix: string,
+  ) {
+    this.channel = `${prefix}:events`;
+    this.publisher = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+    this.publisher.on('error', (err: Error) => this.logger.warn(`Redis (publish): ${err.message}`));
+  }
+
+  async publish(event: ScopedEvent): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(event));
+  }
+
+  subscribe(listener: (event: ScopedEvent) => void): () => void {
+    if (!this.subscriber) {
+      const subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      subscriber.on('error', (err: Error) => this.logger.warn(`Redis (subscribe): ${err.message}`));
+      subscriber.on('message', (_channel: string, message: string) => {
+        try {
+          void this.local.publish(JSON.parse(message) as ScopedEvent);
+        } catch (err) {
+          this.logger.warn(`Dropped a malformed event: ${String(err)}`);
+        }
+      });
+      // ioredis re-subscribes by itself after a reconnect.
+      void subscriber.subscribe(this.channel);
+      this.subscriber = subscriber;
+    }
+    return this.local.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    await Promise.allSettled([this.publisher.quit(), this.subscriber?.quit()]);
+  }
+}
+
+export function createEventBus(redisUrl: string | undefined, prefix: string): EventBus {
+  return redisUrl ? new RedisEventBus(redisUrl, prefix) : new LocalEventBus();
+}
