@@ -73,7 +73,7 @@ export function roomName(kind: RoomKind, id: number): string {
 export function roomsOf(event: StudioEvent): string[] {
   const rooms: string[] = [];
   if (event.project_id !== null) rooms.push(roomName('project', event.project_id));
-  const data = event.data as Record<string, unknown>;
+  const data = event.data;
   const ids: [RoomKind, unknown][] = [
     ['job', data.job_id],
     ['evaluation', data.evaluation_id],
