@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { DataSource } from '@ps/database';
 import { createKey } from '../../apps/api/src/admin/admin-commands';
 import { BASE, startTestApp, type TestApp } from '../support/test-app';
@@ -13,6 +14,33 @@ interface Call {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   body?: object;
+  /** An endless event stream: read up to its first event, then hang up. */
+  stream?: boolean;
+}
+
+/** Parses a problem document whole, but an event stream only up to its first event. */
+function untilFirstEvent(res: IncomingMessage, done: (err: Error | null, body: unknown) => void) {
+  const stream = String(res.headers['content-type']).startsWith('text/event-stream');
+  let text = '';
+  let finished = false;
+  const finish = (body: () => unknown) => {
+    if (finished) return;
+    finished = true;
+    try {
+      done(null, body());
+    } catch (err) {
+      done(err as Error, null);
+    }
+  };
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    text += chunk;
+    if (stream && text.includes('\n\n')) {
+      finish(() => text);
+      res.destroy();
+    }
+  });
+  res.on('end', () => finish(() => (stream ? text : JSON.parse(text))));
 }
 
 /** Resources of the first workspace, made fresh for each call (deletes consume them). */
@@ -23,6 +51,8 @@ interface Fixture {
   testCaseId: number;
   memberId: number;
   apiKeyId: number;
+  /** A long ping job (cancellable: 100 ms steps). */
+  jobId: number;
 }
 
 interface RouteCase {
@@ -295,6 +325,40 @@ const ROUTES: Record<string, RouteCase> = {
     scoped: false,
     call: () => ({ method: 'get', path: `${BASE}/audit/list` }),
   },
+  createPingJob: {
+    permission: 'write',
+    scoped: false,
+    call: () => ({ method: 'post', path: `${BASE}/jobs/ping`, body: { message: 'authz' } }),
+  },
+  listJobs: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/jobs/list` }),
+  },
+  getJob: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/jobs/${f.jobId}` }),
+  },
+  cancelJob: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({ method: 'post', path: `${BASE}/jobs/cancel/${f.jobId}` }),
+  },
+  getStatus: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/status` }),
+  },
+  streamEvents: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({
+      method: 'get',
+      path: `${BASE}/events?entity_type=project&entity_id=${f.projectId}`,
+      stream: true,
+    }),
+  },
 };
 
 const GRANTS: Record<Role, Permission[]> = {
@@ -313,6 +377,12 @@ describe('authorization over every route', () => {
   const send = (call: Call, key?: string) => {
     let req = t.anonymous()[call.method](call.path);
     if (key) req = req.set('X-API-Key', key);
+    if (call.stream) {
+      // superagent hands parsers the IncomingMessage, whatever its typings say.
+      req = req
+        .buffer(true)
+        .parse((res, done) => untilFirstEvent(res as unknown as IncomingMessage, done));
+    }
     return call.body ? req.send(call.body) : req;
   };
 
@@ -353,7 +423,13 @@ describe('authorization over every route', () => {
       path: `${BASE}/api-keys/create`,
       body: { name: 'fixture key', user_id: member.user_id, scopes: ['read'] },
     });
+    const job = await ok({
+      method: 'post',
+      path: `${BASE}/jobs/ping`,
+      body: { duration_ms: 60_000, steps: 600 },
+    });
     return {
+      jobId: job.id,
       projectId: project.id,
       signatureId: signature.id,
       promptId: prompt.id,
@@ -391,8 +467,11 @@ describe('authorization over every route', () => {
   });
 
   afterAll(async () => {
+    // Stop the fixtures' long ping jobs so shutdown need not wait for them.
+    await t.app.get(DataSource).query(`UPDATE jobs SET cancel_requested = true`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await t.close();
-  });
+  }, 30_000);
 
   it('has a row for every operation in the OpenAPI document, and none extra', async () => {
     const doc = await t.anonymous().get('/openapi.json').expect(200);

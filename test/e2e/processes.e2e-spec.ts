@@ -50,12 +50,14 @@ describe('API and worker as separate processes', () => {
         ...env,
         WORKER_PORT: String(workerPort),
         DB_MIGRATIONS_RUN: 'false',
+        REDIS_URL: process.env.PS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        REDIS_KEY_PREFIX: `ps-test-${process.pid}-${Date.now()}`,
       });
       try {
         const ready = await waitForHttp(`http://127.0.0.1:${workerPort}/health/ready`, worker);
         expect(await ready.json()).toMatchObject({
           status: 'ok',
-          checks: { database: { status: 'up' } },
+          checks: { database: { status: 'up' }, queue: { status: 'up' } },
         });
         await waitForHttp(`http://127.0.0.1:${workerPort}/health/live`, worker);
         // The worker never serves the public API.
@@ -176,6 +178,10 @@ describe('API and worker as separate processes', () => {
     const worker = startProcess('worker', { WORKER_PORT: '-1' });
     expect((await worker.exited).code).toBe(1);
     expect(worker.output()).toContain('WORKER_PORT');
+
+    const noRedis = startProcess('worker', { WORKER_PORT: String(await freePort()) });
+    expect((await noRedis.exited).code).toBe(1);
+    expect(noRedis.output()).toContain('REDIS_URL: is required');
   });
 
   it('fails fast when the worker cannot reach its database', async () => {
@@ -183,6 +189,7 @@ describe('API and worker as separate processes', () => {
     const port = await freePort();
     const worker = startProcess('worker', {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      REDIS_URL: 'redis://127.0.0.1:6379',
       WORKER_PORT: String(port),
     });
     const exit = await worker.exited;

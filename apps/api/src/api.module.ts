@@ -1,20 +1,24 @@
+import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from '@ps/config';
-import { HealthModule, loggerOptions } from '@ps/common';
+import { HealthModule, loggerOptions, MetricsModule } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
+import { QueueModule } from '@ps/queue';
 import { AuthModule } from './auth/auth.module';
 import { AuditInterceptor } from './http/audit.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { MembersModule } from './modules/members/members.module';
+import { JobsModule } from './modules/jobs/jobs.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { PromptsModule } from './modules/prompts/prompts.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { TestCasesModule } from './modules/test-cases/test-cases.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
 export class ApiModule {
@@ -33,6 +37,12 @@ export class ApiModule {
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,
         }),
+        QueueModule.forRoot({
+          ...config.queue,
+          // All-in-one: without Redis the API runs the jobs itself; never in distributed mode.
+          consume: !config.queue.redisUrl,
+          processName: `api:${hostname()}:${process.pid}`,
+        }),
         AuthModule,
         ProjectsModule,
         SignaturesModule,
@@ -41,6 +51,9 @@ export class ApiModule {
         ApiKeysModule,
         MembersModule,
         AuditModule,
+        RealtimeModule,
+        JobsModule,
+        MetricsModule,
       ],
       providers: [
         { provide: ApiConfig, useValue: config },

@@ -10,11 +10,12 @@ import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { assignRequestId } from '@ps/common';
 import { createValidationPipe } from './http/validation';
 import { buildOpenApiDocument } from './openapi/openapi';
+import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
 export const API_PREFIX = 'api/v1/prompt-studio';
 
 /** Routes outside the API prefix. */
-const UNPREFIXED = ['health/live', 'health/ready'];
+const UNPREFIXED = ['health/live', 'health/ready', 'metrics'];
 
 /**
  * The original API spelled the base path `/api/v1/prompt_studio` and the test-case segment
@@ -77,6 +78,7 @@ export function configureApp(app: NestExpressApplication, config: ApiConfig): vo
   configureRouting(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
 
   const document = buildOpenApiDocument(app);
   app.use('/openapi.json', (req: Request, res: Response, next: NextFunction) => {

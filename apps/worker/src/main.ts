@@ -10,6 +10,16 @@ import { WorkerModule } from './worker.module';
 async function bootstrap(): Promise<void> {
   const started = performance.now();
   const config = WorkerConfig.fromEnv();
+  if (!config.queue.redisUrl) {
+    throw new EnvValidationError('worker', [
+      {
+        variable: 'REDIS_URL',
+        message:
+          'is required: a separate worker takes jobs from Redis. Without Redis, `npm start` ' +
+          'runs jobs inside the API process and no worker is needed.',
+      },
+    ]);
+  }
   const app = await NestFactory.create<NestExpressApplication>(WorkerModule.forRoot(config), {
     bufferLogs: true,
   });
@@ -31,8 +41,8 @@ async function bootstrap(): Promise<void> {
     app
       .get(Logger)
       .warn(
-        'The worker is using the embedded database. A separate worker needs DATABASE_URL; ' +
-          'without it, `npm start` runs jobs inside the API process.',
+        'The worker is using the embedded database, which no other process can share: ' +
+          'set DATABASE_URL to the PostgreSQL database of the API.',
       );
   }
   app

@@ -1,13 +1,15 @@
+import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { WorkerConfig } from '@ps/config';
-import { HealthModule, loggerOptions } from '@ps/common';
+import { HealthModule, loggerOptions, MetricsModule, probe } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
+import { QUEUE_ADAPTER, type QueueAdapter, QueueModule } from '@ps/queue';
 
 /**
- * The worker process. It serves only health endpoints on WORKER_PORT; job processors join it
- * with the queue issue. It never mounts the public API.
+ * The worker process: consumes the Bull queues on REDIS_URL with the job processors and serves
+ * only its health endpoints on WORKER_PORT. It never mounts the public API.
  */
 @Module({})
 export class WorkerModule {
@@ -25,9 +27,18 @@ export class WorkerModule {
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,
         }),
+        QueueModule.forRoot({
+          ...config.queue,
+          consume: true,
+          processName: `worker:${hostname()}:${process.pid}`,
+        }),
+        MetricsModule,
         HealthModule.register({
-          inject: [DatabaseHealth],
-          checks: (database: DatabaseHealth) => ({ database }),
+          inject: [DatabaseHealth, QUEUE_ADAPTER],
+          checks: (database: DatabaseHealth, queue: QueueAdapter) => ({
+            database,
+            queue: { check: () => probe(() => queue.ping()) },
+          }),
         }),
       ],
       providers: [{ provide: WorkerConfig, useValue: config }],

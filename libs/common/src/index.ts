@@ -12,3 +12,4 @@ export * from './http/logging';
 export * from './http/request-id';
 export * from './http/graceful-shutdown';
 export * from './http/public.decorator';
+export * from './metrics/metrics.module';

@@ -1,13 +1,20 @@
 import { apiEnvSchema, type ApiEnv } from './api-env.schema';
 import { loadEnv } from './load-env';
-import { databaseSettings, type DatabaseSettings } from './shared-env.schema';
+import {
+  databaseSettings,
+  type DatabaseSettings,
+  queueSettings,
+  type QueueSettings,
+} from './shared-env.schema';
 
 /** Typed, validated configuration of the API process. The only way API code reads settings. */
 export class ApiConfig {
   readonly database: DatabaseSettings;
+  readonly queue: QueueSettings;
 
   constructor(readonly env: Readonly<ApiEnv>) {
     this.database = databaseSettings(env);
+    this.queue = queueSettings(env);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -51,6 +51,9 @@ export const apiEnvSchema = z
 
     // HTTP hygiene
     CORS_ORIGINS: optionalString(),
+
+    // Realtime (Socket.IO, WebSocket, Server-Sent Events)
+    SSE_HEARTBEAT_SECONDS: envInt(15, 1, 300),
   })
   .superRefine((env, ctx) => {
     // Unauthenticated access is only ever allowed on a loopback interface.

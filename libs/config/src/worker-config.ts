@@ -1,13 +1,20 @@
 import { loadEnv } from './load-env';
-import { databaseSettings, type DatabaseSettings } from './shared-env.schema';
+import {
+  databaseSettings,
+  type DatabaseSettings,
+  queueSettings,
+  type QueueSettings,
+} from './shared-env.schema';
 import { workerEnvSchema, type WorkerEnv } from './worker-env.schema';
 
 /** Typed, validated configuration of the worker process. */
 export class WorkerConfig {
   readonly database: DatabaseSettings;
+  readonly queue: QueueSettings;
 
   constructor(readonly env: Readonly<WorkerEnv>) {
     this.database = databaseSettings(env);
+    this.queue = queueSettings(env);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {

@@ -13,7 +13,9 @@ import { createDataSource } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
 import { AuditRepository } from './repositories/audit.repository';
+import { EntityScopeRepository } from './repositories/entity-scope.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { JobsRepository } from './repositories/jobs.repository';
 import { MembersRepository } from './repositories/members.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { PromptsRepository } from './repositories/prompts.repository';
@@ -27,10 +29,12 @@ const REPOSITORIES: Provider[] = [
   ApiKeysRepository,
   AuditRepository,
   IdempotencyRepository,
+  JobsRepository,
   ProjectsRepository,
   SignaturesRepository,
   PromptsRepository,
   TestCasesRepository,
+  EntityScopeRepository,
 ];
 
 export interface DatabaseModuleOptions {

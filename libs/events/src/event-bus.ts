@@ -79,8 +79,27 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     await this.local.close();
-    await Promise.allSettled([this.publisher.quit(), this.subscriber?.quit()]);
+    await Promise.all([closeRedis(this.publisher), closeRedis(this.subscriber)]);
   }
+}
+
+/**
+ * QUIT when connected (pending commands finish), then drop the socket either way: QUIT on a
+ * connection that is still reconnecting would wait for Redis to come back.
+ */
+export async function closeRedis(redis: Redis | null | undefined, timeoutMs = 1000): Promise<void> {
+  if (!redis) return;
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.quit().catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
 }
 
 export function createEventBus(redisUrl: string | undefined, prefix: string): EventBus {

@@ -16,7 +16,7 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export interface JobEventData {
+export type JobEventData = {
   job_id: number;
   queue: string;
   type: string;
@@ -27,23 +27,23 @@ export interface JobEventData {
   attempts: number;
   error?: string | null;
   result?: Record<string, unknown> | null;
-}
+};
 
-export interface EvaluationProgressData {
+export type EvaluationProgressData = {
   evaluation_id: number;
   completed: number;
   total: number;
   /** Percent, 0..100. */
   progress: number;
-}
+};
 
-export interface OptimizationIterationData {
+export type OptimizationIterationData = {
   optimization_id: number;
   iteration: number;
   max_iterations: number;
   current_metric: number | null;
   best_metric: number | null;
-}
+};
 
 /** Every event on the wire: `{type, data, project_id, timestamp}`. */
 export interface StudioEvent<T = Record<string, unknown>> {

@@ -12,6 +12,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The Idempotency-Key was used before with a different request.',
   429: 'Rate limit reached; retry after the Retry-After seconds.',
   500: 'Unexpected error; the problem names the request id.',
+  503: 'A dependency (such as the job queue) is unreachable; nothing was changed.',
 };
 
 /** Documents the problem responses a route can give; every route may answer 400, 401, 429, 500. */

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { QueueName } from '../queue-names';
+
+/** Options every job gets unless its definition says otherwise. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 3,
+  /** Exponential backoff: 1 s, 2 s, 4 s, ... between attempts. */
+  backoffMs: 1000,
+  priority: 5,
+  /** A job running longer than this fails its attempt. */
+  timeoutMs: 60 * 60 * 1000,
+};
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  queue: QueueName;
+  name: string;
+  payload: S;
+  attempts?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+/** `maintenance/ping`: proves API -> queue -> worker -> database -> events for operators. */
+export const pingJob = {
+  queue: 'maintenance',
+  name: 'ping',
+  payload: z.strictObject({
+    message: z.string().max(200).default('ping'),
+    /** How long the job takes, in steps of equal length with a progress update after each. */
+    duration_ms: z.number().int().min(0).max(600_000).default(0),
+    steps: z.number().int().min(1).max(1000).default(4),
+    /** Fail this many attempts first, to see retries work end to end. */
+    fail_attempts: z.number().int().min(0).max(10).default(0),
+  }),
+  timeoutMs: 15 * 60 * 1000,
+} satisfies JobDefinition;
+
+export type PingPayload = z.infer<typeof pingJob.payload>;
+
+export const JOB_DEFINITIONS = [pingJob] as const satisfies readonly JobDefinition[];
+
+export function findJobDefinition(queue: string, name: string): JobDefinition | undefined {
+  return (JOB_DEFINITIONS as readonly JobDefinition[]).find(
+    (d) => d.queue === queue && d.name === name,
+  );
+}
