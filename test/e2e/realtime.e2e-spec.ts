@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +14,7 @@ import { createKey } from '../../apps/api/src/admin/admin-commands';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp } from '../../apps/api/src/configure-app';
 import { RealtimeHub } from '../../apps/api/src/realtime/realtime-hub.service';
+import { freePort, type RunningProcess, startProcess, waitForHttp } from '../support/processes';
 import { BASE, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -619,4 +623,86 @@ describe('realtime events across API processes sharing Redis', () => {
     await inbox.waitFor((m) => m.type === 'job_completed');
     expect(inbox.items.slice(1)).toEqual(sent);
   });
+});
+
+describe('a real ping job, run by a worker process, seen live on all three transports', () => {
+  let t: TestApp;
+  let port: number;
+  let otherKey: string;
+  let otherProject: number;
+  let worker: RunningProcess | undefined;
+  const prefix = `ps-rt-${unique()}`;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { REDIS_URL, REDIS_KEY_PREFIX: prefix, JOB_PROGRESS_EVENT_MS: '0' },
+    });
+    if (!t.database.url) throw new Error('This suite needs PostgreSQL.');
+    await t.app.listen(0, '127.0.0.1');
+    port = portOf(t.app);
+    otherKey = (await createKey(t.app.get(DataSource), { workspace: 'elsewhere', role: 'owner' }))
+      .key;
+    otherProject = (
+      await t
+        .anonymous()
+        .post(`${BASE}/projects/create`)
+        .set('X-API-Key', otherKey)
+        .send({ name: 'theirs' })
+    ).body.id as number;
+  }, 30_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await t.close();
+  }, 30_000);
+
+  it('delivers job_started, job_progress and job_completed, and nothing to another workspace', async () => {
+    // Queue the job first, subscribe every client, then start the worker: no event can be missed.
+    const job = (await t.http().post(`${BASE}/jobs/ping`).send({ steps: 2 }).expect(202)).body
+      .id as number;
+
+    const ioClient = await connectIo(port, { auth: { apiKey: t.ownerKey } });
+    expect(await ioSubscribe(ioClient.socket, 'job', job)).toMatchObject({ ok: true });
+    const wsClient = await openWs(port, `/ws/prompt-studio?api_key=${t.ownerKey}`);
+    wsSend(wsClient.ws, { type: 'subscribe', entity_type: 'job', entity_id: job });
+    await wsClient.inbox.waitFor((m) => m.type === 'subscribed');
+    const sse = await openSse(port, `entity_type=job&entity_id=${job}`, t.ownerKey);
+    await sse.inbox.waitFor((f) => f.event === 'subscribed');
+
+    const stranger = await connectIo(port, { auth: { apiKey: otherKey } });
+    expect(await ioSubscribe(stranger.socket, 'job', job)).toMatchObject({
+      ok: false,
+      code: 'not_found',
+    });
+    expect(await ioSubscribe(stranger.socket, 'project', otherProject)).toMatchObject({ ok: true });
+    const strangerWs = await openWs(port, `/ws/prompt-studio?api_key=${otherKey}`);
+    wsSend(strangerWs.ws, { type: 'subscribe', entity_type: 'project', entity_id: otherProject });
+    await strangerWs.inbox.waitFor((m) => m.type === 'subscribed');
+
+    const workerPort = await freePort();
+    worker = startProcess('worker', {
+      DATABASE_URL: t.database.url!,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'ps-worker-')),
+      DB_MIGRATIONS_RUN: 'false',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      JOB_PROGRESS_EVENT_MS: '0',
+      WORKER_PORT: String(workerPort),
+    });
+    await waitForHttp(`http://127.0.0.1:${workerPort}/health/ready`, worker);
+
+    for (const type of ['job_started', 'job_progress', 'job_completed']) {
+      const io = await ioClient.inbox.waitFor((m) => m.name === type, 15_000);
+      expect(io.payload).toMatchObject({ type, data: { job_id: job } });
+      const ws = await wsClient.inbox.waitFor((m) => m.type === type, 15_000);
+      expect(ws).toMatchObject({ data: { job_id: job } });
+      const frame = await sse.inbox.waitFor((f) => f.event === type, 15_000);
+      expect(JSON.parse(frame.data!)).toMatchObject({ type, data: { job_id: job } });
+    }
+    const completed = await t.http().get(`${BASE}/jobs/${job}`).expect(200);
+    expect(completed.body.status).toBe('completed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stranger.inbox.items.filter((m) => m.name.startsWith('job_'))).toEqual([]);
+    expect(strangerWs.inbox.items.filter((m) => String(m.type).startsWith('job_'))).toEqual([]);
+  }, 60_000);
 });
