@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_PER_PAGE, toPage } from '@ps/common';
+import { toPage } from '@ps/common';
 import { AuditRepository, type AuditEventEntity } from '@ps/database';
 import { RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiProblems } from '../../http/api-problems.decorator';
+import { pageRequest } from '../../http/dto/page-query.dto';
 import { AuditEventPageDto, type AuditEventResponseDto, ListAuditQueryDto } from './dto/audit.dto';
 
 function toAuditEvent(event: AuditEventEntity): AuditEventResponseDto {
@@ -32,7 +33,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiProblems(401, 403)
   async listAuditEvents(@CurrentActor() actor: Actor, @Query() query: ListAuditQueryDto) {
-    const page = { page: query.page ?? 1, perPage: query.per_page ?? DEFAULT_PER_PAGE };
+    const page = pageRequest(query);
     const { rows, total } = await this.audit.list(
       actor.workspaceId,
       {

@@ -18,6 +18,7 @@ import {
   type PromptVersionEntity,
 } from '@ps/database';
 import type { Actor } from '../../http/actor';
+import { pageRequest } from '../../http/dto/page-query.dto';
 import { ProjectsService } from '../projects/projects.service';
 import { SignaturesService } from '../signatures/signatures.service';
 import type {
@@ -229,7 +230,7 @@ export class PromptsService {
     query: ListVersionsQueryDto,
   ): Promise<Page<PromptVersionResponseDto>> {
     const prompt = await this.requirePrompt(actor, id);
-    const page = { page: query.page ?? 1, perPage: query.per_page ?? 20 };
+    const page = pageRequest(query);
     const { rows, total } = await this.prompts.listVersions(
       prompt.id,
       page,

@@ -16,6 +16,7 @@ import {
 import { API_KEY_SCOPES, type ApiKeyScope } from '@ps/database';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { Optional, QueryBoolean, QueryInt, Trim } from '../../../http/dto/transforms';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class CreateApiKeyDto {
   @ApiProperty({ maxLength: 200, example: 'CI pipeline' })
@@ -106,16 +107,4 @@ export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
   key!: string;
 }
 
-export class ApiKeyPageDto {
-  @ApiProperty({ type: [ApiKeyResponseDto] })
-  items!: ApiKeyResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class ApiKeyPageDto extends PageOf(ApiKeyResponseDto) {}

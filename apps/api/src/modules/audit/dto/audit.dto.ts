@@ -1,24 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '@ps/common';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { IsInt, IsISO8601, IsString, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { Optional, QueryInt } from '../../../http/dto/transforms';
+import { PageOf } from '../../../http/dto/page.dto';
 
-export class ListAuditQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE })
-  @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PER_PAGE)
-  per_page?: number;
-
+export class ListAuditQueryDto extends OmitType(PageQueryDto, ['search'] as const) {
   @ApiPropertyOptional({ example: 'project.create' })
   @Optional()
   @IsString()
@@ -85,16 +71,4 @@ export class AuditEventResponseDto {
   at!: string;
 }
 
-export class AuditEventPageDto {
-  @ApiProperty({ type: [AuditEventResponseDto] })
-  items!: AuditEventResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class AuditEventPageDto extends PageOf(AuditEventResponseDto) {}

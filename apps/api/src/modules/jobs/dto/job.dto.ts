@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '@ps/database';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { Optional, QueryInt } from '../../../http/dto/transforms';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class PingJobDto {
   @ApiPropertyOptional({ maxLength: 200, default: 'ping' })
@@ -154,19 +155,7 @@ export class JobResponseDto {
   completed_at!: string | null;
 }
 
-export class JobPageDto {
-  @ApiProperty({ type: [JobResponseDto] })
-  items!: JobResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class JobPageDto extends PageOf(JobResponseDto) {}
 
 export class QueueDepthDto {
   @ApiProperty()

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '@ps/database';
 import { Optional, Trim } from '../../../http/dto/transforms';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class CreateMemberDto {
   @ApiProperty({ example: 'ada@example.com' })
@@ -46,19 +47,7 @@ export class MemberResponseDto {
   joined_at!: string;
 }
 
-export class MemberPageDto {
-  @ApiProperty({ type: [MemberResponseDto] })
-  items!: MemberResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class MemberPageDto extends PageOf(MemberResponseDto) {}
 
 export class WorkspaceResponseDto {
   @ApiProperty()

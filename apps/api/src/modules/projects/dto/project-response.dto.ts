@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PROJECT_STATUSES, type ProjectStatus } from '@ps/database';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class ProjectResponseDto {
   @ApiProperty({ example: 1 })
@@ -33,19 +34,7 @@ export class ProjectResponseDto {
   updated_at!: string;
 }
 
-export class ProjectPageDto {
-  @ApiProperty({ type: [ProjectResponseDto] })
-  items!: ProjectResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class ProjectPageDto extends PageOf(ProjectResponseDto) {}
 
 export class ProjectStatsResponseDto {
   @ApiProperty()

@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { IsPlainObject, Optional, QueryInt } from '../../../http/dto/transforms';
 
@@ -58,22 +58,7 @@ export class ListPromptsQueryDto extends PageQueryDto {
   sort?: (typeof PROMPT_SORTS)[number];
 }
 
-export class ListVersionsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  per_page?: number;
-
+export class ListVersionsQueryDto extends OmitType(PageQueryDto, ['search'] as const) {
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
   @Optional()
   @IsIn(['asc', 'desc'])

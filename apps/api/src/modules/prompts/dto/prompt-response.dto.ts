@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { VERSION_SOURCES, type VersionSource } from '@ps/database';
 import { FieldErrorDto } from '../../../http/problem.dto';
 import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class PromptVersionResponseDto {
   @ApiProperty()
@@ -76,33 +77,9 @@ export class PromptResponseDto {
   updated_at!: string;
 }
 
-export class PromptPageDto {
-  @ApiProperty({ type: [PromptResponseDto] })
-  items!: PromptResponseDto[];
+export class PromptPageDto extends PageOf(PromptResponseDto) {}
 
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
-
-export class PromptVersionPageDto {
-  @ApiProperty({ type: [PromptVersionResponseDto] })
-  items!: PromptVersionResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class PromptVersionPageDto extends PageOf(PromptVersionResponseDto) {}
 
 export class ChatMessageDto {
   @ApiProperty({ enum: ['system', 'user', 'assistant'] })

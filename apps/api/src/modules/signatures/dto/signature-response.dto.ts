@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SignatureFieldDto } from './signature-field.dto';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class SignatureResponseDto {
   @ApiProperty()
@@ -33,16 +34,4 @@ export class SignatureResponseDto {
   updated_at!: string;
 }
 
-export class SignaturePageDto {
-  @ApiProperty({ type: [SignatureResponseDto] })
-  items!: SignatureResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class SignaturePageDto extends PageOf(SignatureResponseDto) {}

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../../../http/dto/page.dto';
 
 export class TestCaseResponseDto {
   @ApiProperty()
@@ -41,19 +42,7 @@ export class TestCaseResponseDto {
   updated_at!: string;
 }
 
-export class TestCasePageDto {
-  @ApiProperty({ type: [TestCaseResponseDto] })
-  items!: TestCaseResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  page!: number;
-
-  @ApiProperty()
-  per_page!: number;
-}
+export class TestCasePageDto extends PageOf(TestCaseResponseDto) {}
 
 export class BulkTestCasesResponseDto {
   @ApiProperty({ example: 25 })
