@@ -1,7 +1,7 @@
 // Queue throughput through the full distributed path:
 //   HTTP POST /jobs/ping -> API -> Redis (Bull) -> worker process(es) -> PostgreSQL -> job events
 // Measures jobs per second with 1 and 2 workers, and the latency from the enqueue answer to the
-// job_completed event (p50, p95). Needs PostgreSQL and Redis; run with `npm run bench:queue`.
+// job_completed event (p50, p95), measured from the moment the enqueue request is sent. Needs PostgreSQL and Redis; run with `npm run bench:queue`.
 //   BENCH_JOBS (default 1000), BENCH_CLIENTS (concurrent enqueuers, default 16),
 //   BENCH_WORKER_CONCURRENCY (maintenance-queue concurrency per worker, default 16).
 import { spawn } from 'node:child_process';
@@ -53,11 +53,16 @@ async function ready(url) {
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+const phase = (label, since) =>
+  console.error(`  ${label}: ${Math.round(performance.now() - since)} ms`);
+
 async function run(workerCount) {
+  const t0 = performance.now();
   const db = `ps_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${db}`);
+  phase('created database', t0);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${db}`;
   const prefix = `ps-bench-${randomBytes(4).toString('hex')}`;
@@ -87,6 +92,7 @@ async function run(workerCount) {
       );
       await ready(`http://127.0.0.1:${port}/health/ready`);
     }
+    phase(`started API and ${workerCount} worker(s)`, t0);
     const key = readFileSync(join(dataDir, 'owner-api-key'), 'utf8').trim();
     const enqueuedAt = new Map();
     const completedAt = new Map();
@@ -107,6 +113,7 @@ async function run(workerCount) {
       Array.from({ length: CLIENTS }, async () => {
         while (next < JOBS) {
           next++;
+          const sentAt = performance.now();
           const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/prompt-studio/jobs/ping`, {
             method: 'POST',
             headers: { 'x-api-key': key, 'content-type': 'application/json' },
@@ -114,17 +121,19 @@ async function run(workerCount) {
           });
           if (res.status !== 202)
             throw new Error(`enqueue answered ${res.status}: ${await res.text()}`);
-          enqueuedAt.set((await res.json()).id, performance.now());
+          enqueuedAt.set((await res.json()).id, sentAt);
         }
       }),
     );
     const enqueueSeconds = (performance.now() - started) / 1000;
+    let timer;
     await Promise.race([
       allDone,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('jobs did not all complete')), 300_000),
-      ),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('jobs did not all complete')), 300_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    phase('enqueued and completed all jobs', started);
     const totalSeconds = (Math.max(...completedAt.values()) - started) / 1000;
     const latencies = [...enqueuedAt]
       .map(([id, at]) => completedAt.get(id) - at)
@@ -142,10 +151,21 @@ async function run(workerCount) {
       },
     };
   } finally {
-    for (const child of [...workers, api]) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
+    const stopping = performance.now();
+    await Promise.all(
+      [...workers, api].map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    phase('stopped processes', stopping);
+    const dropping = performance.now();
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await admin.end();
+    phase('dropped database', dropping);
   }
 }
 
