@@ -233,6 +233,24 @@ describe('jobs in the distributed mode (Bull on Redis, separate worker processes
     await worker.stop();
   });
 
+  it('lets a worker finish its running job on SIGTERM before it exits', async () => {
+    const worker = await startWorker();
+    const created = await t
+      .http()
+      .post(`${BASE}/jobs/ping`)
+      .send({ duration_ms: 1500, steps: 3 })
+      .expect(202);
+    await until(
+      () => job(created.body.id),
+      (j) => j.status === 'processing',
+    );
+    const exit = await worker.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    const done = await job(created.body.id);
+    expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(worker.output()).toContain('Shut down cleanly.');
+  });
+
   it('hands the job of a killed worker to another, which finishes it (2 attempts)', async () => {
     const first = await startWorker();
     const created = await t

@@ -1,3 +1,4 @@
 export * from './event-bus';
 export * from './event-names';
 export * from './events.module';
+export * from './iteration-throttle';
