@@ -1,3 +1,5 @@
+import { DataSource } from '@ps/database';
+import { IdempotencyPurge } from '../../apps/api/src/http/idempotency-purge.service';
 import { BASE, startTestApp, type TestApp } from '../support/test-app';
 
 const PROBLEM = /application\/problem\+json/;
@@ -332,6 +334,29 @@ describe('Idempotency-Key on creates', () => {
       .send({ name: 'Taken name' })
       .expect(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('forgets a key after it expires, so the same key may start a new request', async () => {
+    const first = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'expiring')
+      .send({ name: 'Expiring one' })
+      .expect(201);
+    const dataSource = t.app.get(DataSource);
+    await dataSource.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'expiring'`,
+    );
+    expect(await t.app.get(IdempotencyPurge).purge()).toBeGreaterThanOrEqual(1);
+    const rows = await dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = 'expiring'`);
+    expect(rows).toHaveLength(0);
+    const second = await t
+      .http()
+      .post(`${BASE}/projects/create`)
+      .set('Idempotency-Key', 'expiring')
+      .send({ name: 'Expiring two' })
+      .expect(201);
+    expect(second.body.id).not.toBe(first.body.id);
   });
 
   it('rejects malformed keys naming the header', async () => {

@@ -9,6 +9,7 @@ import { EventsModule } from '@ps/events';
 import { QueueModule } from '@ps/queue';
 import { AuthModule } from './auth/auth.module';
 import { AuditInterceptor } from './http/audit.interceptor';
+import { IdempotencyPurge } from './http/idempotency-purge.service';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -57,6 +58,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: ApiConfig, useValue: config },
+        IdempotencyPurge,
         // Order matters: a replayed idempotent request must not be audited twice.
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

@@ -13,7 +13,6 @@ import { jobEnvelopeSchema } from './jobs/job-envelope';
 import { JobCancelledError, PermanentJobError } from './jobs/job-errors';
 import { JOB_PROCESSORS, type JobContext, type JobProcessor } from './jobs/job-processor';
 import { jobEventData } from './job-producer';
-import type { QueueName } from './queue-names';
 import { QUEUE_ADAPTER, QUEUE_OPTIONS, type QueueModuleOptions } from './queue.tokens';
 
 /**
@@ -161,10 +160,5 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
       jobMetrics.active.dec({ queue: job.queue });
       jobMetrics.finished.inc({ queue: job.queue, type: job.name, outcome });
     }
-  }
-
-  /** Queue depth for health and metrics. */
-  counts(queue: QueueName) {
-    return this.adapter.counts(queue);
   }
 }

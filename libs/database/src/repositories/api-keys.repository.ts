@@ -66,8 +66,4 @@ export class ApiKeysRepository {
       [id, minSeconds],
     );
   }
-
-  async countActiveInWorkspace(workspaceId: number): Promise<number> {
-    return this.repo.count({ where: { workspaceId, revokedAt: IsNull() } });
-  }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, LimitExceededError, type PageRequest, pageOffset } from '@ps/common';
-import { DataSource, In, IsNull, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { TestCaseEntity } from '../entities/test-case.entity';
 import { likePattern, uniqueViolation } from './database-errors';
 
@@ -111,10 +111,6 @@ export class TestCasesRepository {
       .innerJoin('projects', 'p', 'p.id = t.project_id AND p.deleted_at IS NULL')
       .where('t.id = :id AND p.workspace_id = :workspaceId', { id, workspaceId })
       .getOne();
-  }
-
-  async findManyLive(projectId: number, ids: number[]): Promise<TestCaseEntity[]> {
-    return this.repo.findBy({ projectId, id: In(ids), deletedAt: IsNull() });
   }
 
   async list(projectId: number, filter: TestCaseListFilter, page: PageRequest) {

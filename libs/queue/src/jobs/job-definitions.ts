@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { QueueName } from '../queue-names';
+import { DEFAULT_PRIORITY, type QueueName } from '../queue-names';
 
 /** Options every job gets unless its definition says otherwise. */
 export const DEFAULT_JOB_OPTIONS = {
   attempts: 3,
   /** Exponential backoff: 1 s, 2 s, 4 s, ... between attempts. */
   backoffMs: 1000,
-  priority: 5,
+  priority: DEFAULT_PRIORITY,
   /** A job running longer than this fails its attempt. */
   timeoutMs: 60 * 60 * 1000,
 };

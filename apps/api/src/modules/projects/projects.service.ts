@@ -6,10 +6,10 @@ import {
   type PageRequest,
   parseSort,
   toPage,
-  ValidationFailedError,
 } from '@ps/common';
 import { type ProjectEntity, ProjectsRepository, type ProjectStatus } from '@ps/database';
 import type { Actor } from '../../http/actor';
+import { requireChanges } from '../../http/dto/require-changes';
 import type { CreateProjectDto } from './dto/create-project.dto';
 import type { ListProjectsQueryDto } from './dto/list-projects-query.dto';
 import type { ProjectResponseDto, ProjectStatsResponseDto } from './dto/project-response.dto';
@@ -63,13 +63,7 @@ export class ProjectsService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateProjectDto): Promise<ProjectResponseDto> {
-    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
-    if (Object.values(dto).every((value) => value === undefined)) {
-      throw new ValidationFailedError(
-        [{ field: 'body', message: 'Send at least one field to change.' }],
-        'Nothing to update.',
-      );
-    }
+    requireChanges(dto);
     const project = await this.requireProject(actor, id);
     const updated = await this.projects.update(project, {
       ...(dto.name !== undefined ? { name: dto.name } : {}),

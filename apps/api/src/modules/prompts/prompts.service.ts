@@ -18,6 +18,7 @@ import {
   type PromptVersionEntity,
 } from '@ps/database';
 import type { Actor } from '../../http/actor';
+import { requireChanges } from '../../http/dto/require-changes';
 import { pageRequest } from '../../http/dto/page-query.dto';
 import { ProjectsService } from '../projects/projects.service';
 import { SignaturesService } from '../signatures/signatures.service';
@@ -181,13 +182,7 @@ export class PromptsService {
    * new version.
    */
   async update(actor: Actor, id: number, dto: UpdatePromptDto): Promise<PromptResponseDto> {
-    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
-    if (Object.values(dto).every((value) => value === undefined)) {
-      throw new ValidationFailedError(
-        [{ field: 'body', message: 'Send at least one field to change.' }],
-        'Nothing to update.',
-      );
-    }
+    requireChanges(dto);
     const userPrompt = this.checkVersionFields(dto);
     let prompt = await this.requirePrompt(actor, id);
     if (dto.signature_id) await this.checkSignature(actor, prompt.projectId, dto.signature_id);

@@ -12,6 +12,7 @@ import {
 } from '@ps/common';
 import { type SignatureEntity, SignaturesRepository } from '@ps/database';
 import type { Actor } from '../../http/actor';
+import { requireChanges } from '../../http/dto/require-changes';
 import { ProjectsService } from '../projects/projects.service';
 import type { CreateSignatureDto, UpdateSignatureDto } from './dto/create-signature.dto';
 import type { ListSignaturesQueryDto } from './dto/list-signatures-query.dto';
@@ -113,13 +114,7 @@ export class SignaturesService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateSignatureDto): Promise<SignatureResponseDto> {
-    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
-    if (Object.values(dto).every((value) => value === undefined)) {
-      throw new ValidationFailedError(
-        [{ field: 'body', message: 'Send at least one field to change.' }],
-        'Nothing to update.',
-      );
-    }
+    requireChanges(dto);
     const schemas = normaliseSchemas(dto.input_schema, dto.output_schema);
     const signature = await this.requireSignature(actor, id);
     const updated = await this.signatures.update(signature, {

@@ -21,6 +21,7 @@ import {
   TestCasesRepository,
 } from '@ps/database';
 import type { Actor } from '../../http/actor';
+import { requireChanges } from '../../http/dto/require-changes';
 import { ProjectsService } from '../projects/projects.service';
 import { SignaturesService } from '../signatures/signatures.service';
 import type {
@@ -186,13 +187,7 @@ export class TestCasesService {
   }
 
   async update(actor: Actor, id: number, dto: UpdateTestCaseDto): Promise<TestCaseResponseDto> {
-    // DTO classes declare their fields, so an empty body still has them as own keys (undefined).
-    if (Object.values(dto).every((value) => value === undefined)) {
-      throw new ValidationFailedError(
-        [{ field: 'body', message: 'Send at least one field to change.' }],
-        'Nothing to update.',
-      );
-    }
+    requireChanges(dto);
     const testCase = await this.requireTestCase(actor, id);
     const signatureId = dto.signature_id !== undefined ? dto.signature_id : testCase.signatureId;
     if (signatureId) {
