@@ -79,6 +79,7 @@ export default tseslint.config(
       'libs/common/**/*.ts',
       'libs/queue/**/*.ts',
       'libs/events/**/*.ts',
+      'libs/evaluation/**/*.ts',
     ],
     rules: restrict([
       { group: APPS, message: 'libs never import apps.' },

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { LlmModule } from '@ps/llm';
 import { ApiConfig } from '@ps/config';
 import { HealthModule, loggerOptions, MetricsModule } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
@@ -14,6 +15,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { MembersModule } from './modules/members/members.module';
+import { ProvidersModule } from './modules/providers/providers.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { PromptsModule } from './modules/prompts/prompts.module';
@@ -44,6 +46,7 @@ export class ApiModule {
           consume: !config.queue.redisUrl,
           processName: `api:${hostname()}:${process.pid}`,
         }),
+        LlmModule.forRoot(config.llm),
         AuthModule,
         ProjectsModule,
         SignaturesModule,
@@ -54,6 +57,7 @@ export class ApiModule {
         AuditModule,
         RealtimeModule,
         JobsModule,
+        ProvidersModule,
         MetricsModule,
       ],
       providers: [

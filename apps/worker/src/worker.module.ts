@@ -5,6 +5,7 @@ import { WorkerConfig } from '@ps/config';
 import { HealthModule, loggerOptions, MetricsModule, probe } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
+import { LlmModule } from '@ps/llm';
 import { QUEUE_ADAPTER, type QueueAdapter, QueueModule } from '@ps/queue';
 
 /**
@@ -23,6 +24,7 @@ export class WorkerModule {
           inject: [WorkerConfig],
           useFactory: (c: WorkerConfig) => c.database,
         }),
+        LlmModule.forRoot(config.llm),
         EventsModule.forRoot({
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,

@@ -1,4 +1,5 @@
 import { apiEnvSchema, type ApiEnv } from './api-env.schema';
+import { type LlmSettings, llmSettings } from './llm-env.schema';
 import { loadEnv } from './load-env';
 import {
   databaseSettings,
@@ -11,10 +12,12 @@ import {
 export class ApiConfig {
   readonly database: DatabaseSettings;
   readonly queue: QueueSettings;
+  readonly llm: LlmSettings;
 
   constructor(readonly env: Readonly<ApiEnv>) {
     this.database = databaseSettings(env);
     this.queue = queueSettings(env);
+    this.llm = llmSettings(env);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { envBoolean, envInt, logLevel, optionalString } from './env-helpers';
+import { llmEnvShape } from './llm-env.schema';
 
 /** Variables both the API and the worker read. */
 export const sharedEnvShape = {
+  ...llmEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: envBoolean(false),

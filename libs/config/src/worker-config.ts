@@ -1,3 +1,4 @@
+import { type LlmSettings, llmSettings } from './llm-env.schema';
 import { loadEnv } from './load-env';
 import {
   databaseSettings,
@@ -11,10 +12,12 @@ import { workerEnvSchema, type WorkerEnv } from './worker-env.schema';
 export class WorkerConfig {
   readonly database: DatabaseSettings;
   readonly queue: QueueSettings;
+  readonly llm: LlmSettings;
 
   constructor(readonly env: Readonly<WorkerEnv>) {
     this.database = databaseSettings(env);
     this.queue = queueSettings(env);
+    this.llm = llmSettings(env);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {

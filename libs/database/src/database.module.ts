@@ -16,6 +16,7 @@ import { AuditRepository } from './repositories/audit.repository';
 import { EntityScopeRepository } from './repositories/entity-scope.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { JobsRepository } from './repositories/jobs.repository';
+import { LlmCacheRepository } from './repositories/llm-cache.repository';
 import { MembersRepository } from './repositories/members.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { PromptsRepository } from './repositories/prompts.repository';
@@ -30,6 +31,7 @@ const REPOSITORIES: Provider[] = [
   AuditRepository,
   IdempotencyRepository,
   JobsRepository,
+  LlmCacheRepository,
   ProjectsRepository,
   SignaturesRepository,
   PromptsRepository,

@@ -10,6 +10,7 @@ export * from './repositories/entity-scope.repository';
 export * from './repositories/members.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/jobs.repository';
+export * from './repositories/llm-cache.repository';
 export * from './repositories/projects.repository';
 export * from './repositories/prompts.repository';
 export * from './repositories/signatures.repository';

@@ -12,6 +12,8 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The Idempotency-Key was used before with a different request.',
   429: 'Rate limit reached; retry after the Retry-After seconds.',
   500: 'Unexpected error; the problem names the request id.',
+  502: 'The model provider failed; `kind` says how (auth, quota, not_found, rate_limited, server, bad_request).',
+  504: 'The model provider did not answer in time (after retries).',
   503: 'A dependency (such as the job queue) is unreachable; nothing was changed.',
 };
 

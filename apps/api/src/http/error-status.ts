@@ -18,5 +18,7 @@ export const ERROR_STATUS: Record<ErrorCode, { status: number; title: string }> 
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with another request' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
+  provider_error: { status: 502, title: 'Model provider error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  provider_timeout: { status: 504, title: 'Model provider timed out' },
 };

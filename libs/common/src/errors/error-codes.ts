@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'service_unavailable',
+  'provider_error',
+  'provider_timeout',
   'internal_error',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { RequirePermission } from '../../auth/permissions';
+import { RateLimit, RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
 import { ApiProblems } from '../../http/api-problems.decorator';
@@ -12,11 +12,13 @@ import { Idempotent } from '../../http/idempotency.interceptor';
 import { CreatePromptDto, UpdatePromptDto } from './dto/create-prompt.dto';
 import {
   ListPromptsQueryDto,
+  ExecutePromptDto,
   ListVersionsQueryDto,
   PreviewPromptDto,
   RevertPromptDto,
 } from './dto/prompt-actions.dto';
 import {
+  PromptExecutionResponseDto,
   PromptPageDto,
   PromptPreviewResponseDto,
   PromptResponseDto,
@@ -104,6 +106,24 @@ export class PromptsController {
     @Body() dto: PreviewPromptDto,
   ) {
     return this.prompts.preview(actor, id, dto);
+  }
+
+  /**
+   * Render a version with inputs and run it once on a model: output, parsed output (when the
+   * prompt has a signature), usage, cost and latency. Uses the response cache unless bypassed.
+   */
+  @Post(':id/execute')
+  @RequirePermission('write')
+  @RateLimit('evaluate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PromptExecutionResponseDto })
+  @ApiProblems(400, 401, 403, 404, 429, 502, 504)
+  executePrompt(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: ExecutePromptDto,
+  ) {
+    return this.prompts.execute(actor, id, dto);
   }
 
   /** Get a prompt with its current version. */

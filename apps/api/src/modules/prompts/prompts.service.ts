@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ApiConfig } from '@ps/config';
 import {
+  canonicalJson,
   type FieldError,
   NotFoundError,
+  parseStructuredOutput,
   type Page,
   type PageRequest,
   parseSort,
@@ -17,6 +19,7 @@ import {
   PromptsRepository,
   type PromptVersionEntity,
 } from '@ps/database';
+import { LlmClient, llmErrorToDomain } from '@ps/llm';
 import type { Actor } from '../../http/actor';
 import { requireChanges } from '../../http/dto/require-changes';
 import { pageRequest } from '../../http/dto/page-query.dto';
@@ -30,10 +33,12 @@ import type {
 import type {
   ListPromptsQueryDto,
   ListVersionsQueryDto,
+  ExecutePromptDto,
   PreviewPromptDto,
   RevertPromptDto,
 } from './dto/prompt-actions.dto';
 import type {
+  PromptExecutionResponseDto,
   PromptPreviewResponseDto,
   PromptResponseDto,
   PromptVersionResponseDto,
@@ -48,23 +53,6 @@ const VERSION_FIELDS = [
   'model_config',
 ] as const;
 
-/**
- * JSON with sorted keys and undefined members left out. jsonb does not keep key order, so a
- * stored version must be compared with a request this way, not by JSON.stringify.
- */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const entries = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 @Injectable()
 export class PromptsService {
   constructor(
@@ -72,6 +60,7 @@ export class PromptsService {
     private readonly projects: ProjectsService,
     private readonly signatures: SignaturesService,
     private readonly config: ApiConfig,
+    private readonly llm: LlmClient,
   ) {}
 
   private async requirePrompt(actor: Actor, id: number): Promise<PromptEntity> {
@@ -297,6 +286,70 @@ export class PromptsService {
       unused_inputs: rendered.unusedInputs,
       input_errors: signature ? validateFields(signature.inputSchema, inputs, 'inputs').errors : [],
     };
+  }
+
+  /** Renders a version with inputs and runs it once on a model through the LLM layer. */
+  async execute(
+    actor: Actor,
+    id: number,
+    dto: ExecutePromptDto,
+  ): Promise<PromptExecutionResponseDto> {
+    const prompt = await this.requirePrompt(actor, id);
+    const version = dto.version
+      ? await this.requireVersion(prompt, dto.version, 'version')
+      : await this.currentVersion(prompt);
+    const requested = dto.model_config ?? version.modelConfig;
+    if (!requested) {
+      throw new ValidationFailedError([
+        {
+          field: 'model_config',
+          message: 'The version has no model_config; send one (see GET /providers/list).',
+        },
+      ]);
+    }
+    const inputs = dto.inputs ?? {};
+    const signature = prompt.signatureId
+      ? await this.signatures.requireSignature(actor, prompt.signatureId).catch(() => null)
+      : null;
+    if (signature) {
+      const { errors } = validateFields(signature.inputSchema, inputs, 'inputs');
+      if (errors.length) throw new ValidationFailedError(errors);
+    }
+    const rendered = renderPrompt(
+      {
+        systemPrompt: version.systemPrompt,
+        userPrompt: version.userPrompt,
+        fewShotExamples: version.fewShotExamples,
+      },
+      inputs,
+    );
+    try {
+      const modelConfig = this.llm.validate(requested);
+      const result = await this.llm.chat(modelConfig, rendered.messages, {
+        bypassCache: dto.bypass_cache,
+      });
+      const parsed = signature?.outputSchema.length
+        ? parseStructuredOutput(result.text, signature.outputSchema)
+        : null;
+      const finish = result.raw.finish_reason ?? result.raw.stop_reason ?? result.raw.done_reason;
+      return {
+        prompt_id: prompt.id,
+        version_number: version.versionNumber,
+        model_config: { ...modelConfig, parameters: { ...modelConfig.parameters } },
+        messages: rendered.messages,
+        output: result.text,
+        parsed_output: parsed?.value ?? null,
+        parse_errors: parsed?.errors ?? [],
+        usage: { ...result.usage, total: result.usage.input + result.usage.output },
+        cost: result.cost,
+        latency_ms: result.latency_ms,
+        cached: result.cached,
+        attempts: result.attempts,
+        finish_reason: typeof finish === 'string' ? finish : null,
+      };
+    } catch (err) {
+      throw llmErrorToDomain(err);
+    }
   }
 
   async delete(actor: Actor, id: number, permanent: boolean): Promise<void> {

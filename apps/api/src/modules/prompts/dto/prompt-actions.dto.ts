@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { IsPlainObject, Optional, QueryInt } from '../../../http/dto/transforms';
+import { ModelConfigDto } from './prompt-parts.dto';
 
 export class RevertPromptDto {
   @ApiProperty({ example: 1, description: 'Version number to copy into a new current version.' })
@@ -63,4 +64,23 @@ export class ListVersionsQueryDto extends OmitType(PageQueryDto, ['search'] as c
   @Optional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
+}
+
+export class ExecutePromptDto extends PreviewPromptDto {
+  @ApiPropertyOptional({
+    type: ModelConfigDto,
+    description:
+      "Model to run; the version's own model_config by default. Checked against GET /providers/list.",
+  })
+  @Optional()
+  @IsPlainObject()
+  model_config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Skip the response cache (for repeated sampling at temperature > 0).',
+  })
+  @Optional()
+  @IsBoolean()
+  bypass_cache?: boolean;
 }

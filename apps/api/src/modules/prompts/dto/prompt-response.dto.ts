@@ -120,3 +120,69 @@ export class PromptPreviewResponseDto {
   })
   input_errors!: FieldErrorDto[];
 }
+
+export class TokenUsageDto {
+  @ApiProperty({ example: 42 })
+  input!: number;
+
+  @ApiProperty({ example: 7 })
+  output!: number;
+
+  @ApiProperty({ example: 49 })
+  total!: number;
+}
+
+export class PromptExecutionResponseDto {
+  @ApiProperty()
+  prompt_id!: number;
+
+  @ApiProperty()
+  version_number!: number;
+
+  @ApiProperty({ type: ModelConfigDto, description: 'The validated model config that ran.' })
+  model_config!: ModelConfigDto;
+
+  @ApiProperty({ type: [ChatMessageDto], description: 'What the model received.' })
+  messages!: ChatMessageDto[];
+
+  @ApiProperty({ description: "The model's answer." })
+  output!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Output fields read from the answer when the prompt has a signature.',
+  })
+  parsed_output!: Record<string, unknown> | null;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Why the answer did not match the output signature (empty when it did).',
+  })
+  parse_errors!: string[];
+
+  @ApiProperty({ type: TokenUsageDto })
+  usage!: TokenUsageDto;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'USD from the price table (0 when served from cache; null when unpriced).',
+  })
+  cost!: number | null;
+
+  @ApiProperty({ description: 'Wall time of the call in milliseconds, retries included.' })
+  latency_ms!: number;
+
+  @ApiProperty({
+    description: 'Served from the response cache (or shared with an identical call).',
+  })
+  cached!: boolean;
+
+  @ApiProperty({ description: 'Requests sent to the provider (0 when cached).' })
+  attempts!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'stop' })
+  finish_reason!: string | null;
+}

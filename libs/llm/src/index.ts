@@ -1,0 +1,14 @@
+export * from './cache/response-cache';
+export * from './classify';
+export * from './errors';
+export * from './limits/call-limiter';
+export * from './llm-client';
+export * from './llm.module';
+export * from './pricing';
+export * from './providers/catalog';
+export { mockAnswer, mockTokens } from './providers/mock-chat-model';
+export { mockEmbedding } from './providers/langchain-factory';
+export * from './providers/registry';
+export * from './retry';
+export * from './types';
+export * from './domain-errors';

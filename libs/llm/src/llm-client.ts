@@ -1,0 +1,412 @@
+import type { Embeddings } from '@langchain/core/embeddings';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import {
+  AIMessage,
+  type AIMessageChunk,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+} from '@langchain/core/messages';
+import type { LlmSettings } from '@ps/config';
+import { canonicalJson } from '@ps/common';
+import { type CacheStore, cacheKey } from './cache/response-cache';
+import { classifyError } from './classify';
+import { LlmError } from './errors';
+import { CallLimiter } from './limits/call-limiter';
+import { llmMetrics } from './llm-metrics';
+import { Pricing } from './pricing';
+import { createChatModel, createEmbeddings } from './providers/langchain-factory';
+import { type ProviderInfo, ProviderRegistry } from './providers/registry';
+import { type RetryPolicy, withRetries } from './retry';
+import type {
+  ChatMessage,
+  ChatOptions,
+  ChatResult,
+  EmbedResult,
+  ModelConfig,
+  ModelParameters,
+  TokenUsage,
+} from './types';
+
+/** Rough size of a text in tokens (4 characters each) for budgets decided before a call. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+const DEFAULT_OUTPUT_ESTIMATE = 256;
+/** Model instances are cheap but not free; keep the recently used ones. */
+const MODEL_CACHE_LIMIT = 256;
+
+export interface LlmClientDeps {
+  settings: LlmSettings;
+  registry?: ProviderRegistry;
+  pricing?: Pricing;
+  cache?: CacheStore;
+  limiter?: CallLimiter;
+  log?: { warn(message: string): void };
+}
+
+interface UpstreamAnswer {
+  text: string;
+  usage: TokenUsage;
+  raw: Record<string, unknown>;
+}
+
+function toLangChain(messages: ChatMessage[]): BaseMessage[] {
+  return messages.map((m) => {
+    switch (m.role) {
+      case 'system':
+        return new SystemMessage(m.content);
+      case 'assistant':
+        return new AIMessage(m.content);
+      case 'user':
+        return new HumanMessage(m.content);
+    }
+  });
+}
+
+function textOf(message: BaseMessage): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((part) => (part.type === 'text' && 'text' in part ? String(part.text) : ''))
+    .join('');
+}
+
+/** The few response fields worth keeping: why it stopped and which model answered. */
+function rawOf(message: BaseMessage): Record<string, unknown> {
+  const meta = (message.response_metadata ?? {}) as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const key of [
+    'finish_reason',
+    'stop_reason',
+    'done_reason',
+    'finishReason',
+    'model',
+    'model_name',
+    'id',
+  ]) {
+    if (meta[key] !== undefined && meta[key] !== null) raw[key] = meta[key];
+  }
+  return raw;
+}
+
+/**
+ * The one way the product calls a model. Around every call, in this order: validation of the
+ * model config, the content-addressed cache (with identical in-flight calls sharing one request),
+ * the shared rate limiter, the retry loop (the only one: every SDK's own retries are off), the
+ * call with a time limit, token and cost accounting, and the cache write (successes only).
+ */
+export class LlmClient {
+  readonly registry: ProviderRegistry;
+  readonly pricing: Pricing;
+  private readonly limiter: CallLimiter;
+  private readonly retry: RetryPolicy;
+  private readonly inFlight = new Map<string, Promise<ChatResult | EmbedResult>>();
+  private readonly chatModels = new Map<string, BaseChatModel>();
+  private readonly embedders = new Map<string, Embeddings>();
+
+  constructor(private readonly deps: LlmClientDeps) {
+    this.registry = deps.registry ?? new ProviderRegistry(deps.settings);
+    this.pricing = deps.pricing ?? new Pricing(deps.settings.pricesFile);
+    this.limiter =
+      deps.limiter ??
+      new CallLimiter({
+        prefix: deps.settings.redisPrefix,
+        maxWaitMs: deps.settings.rateLimitMaxWaitMs,
+      });
+    this.retry = {
+      maxRetries: deps.settings.maxRetries,
+      baseMs: deps.settings.retryBaseMs,
+      maxWaitMs: deps.settings.retryMaxWaitMs,
+    };
+  }
+
+  providers(): ProviderInfo[] {
+    return this.registry.list();
+  }
+
+  /** Throws ModelConfigError naming the field; returns the normalised config. */
+  validate(config: unknown, purpose: 'chat' | 'embed' = 'chat'): ModelConfig {
+    return this.registry.validate(config, purpose);
+  }
+
+  async chat(
+    input: ModelConfig,
+    messages: ChatMessage[],
+    options: ChatOptions = {},
+  ): Promise<ChatResult> {
+    const config = this.validate(input);
+    const params = config.parameters ?? {};
+    const key = cacheKey({
+      kind: 'chat',
+      provider: config.provider,
+      model: config.model,
+      input: messages,
+      parameters: params,
+    });
+    const started = performance.now();
+    const upstream = () => this.chatUpstream(config, params, messages, options);
+    const result = (await this.cached(key, config, options, started, upstream, (cached) => ({
+      text: String(cached.response.text ?? ''),
+      usage: { input: Number(cached.usage.input ?? 0), output: Number(cached.usage.output ?? 0) },
+      cost: 0,
+      latency_ms: 0,
+      cached: true,
+      attempts: 0,
+      provider: config.provider,
+      model: config.model,
+      raw: (cached.response.raw as Record<string, unknown>) ?? {},
+    }))) as ChatResult;
+    return result;
+  }
+
+  async embed(
+    input: ModelConfig,
+    texts: string[],
+    options: ChatOptions = {},
+  ): Promise<EmbedResult> {
+    const config = this.validate(input, 'embed');
+    const key = cacheKey({
+      kind: 'embed',
+      provider: config.provider,
+      model: config.model,
+      input: texts,
+      parameters: {},
+    });
+    const started = performance.now();
+    const upstream = async (): Promise<EmbedResult> => {
+      const provider = this.registry.get(config.provider);
+      const embedder = this.embedder(config);
+      const usage = { input: texts.reduce((sum, t) => sum + estimateTokens(t), 0), output: 0 };
+      const { value } = await withRetries(
+        this.retry,
+        async () => {
+          await this.limiter.acquire(
+            CallLimiter.scope(config.provider, provider.apiKey, config.model),
+            provider.limits(config.model),
+            usage.input,
+            options.signal,
+          );
+          llmMetrics.attempts.inc({ provider: config.provider, model: config.model });
+          return this.withTimeout(options, () => embedder.embedDocuments(texts));
+        },
+        (err) => classifyError(err, config),
+        { signal: options.signal },
+      );
+      return {
+        vectors: value,
+        usage,
+        cost: this.pricing.cost(config.provider, config.model, usage),
+        latency_ms: 0,
+        cached: false,
+      };
+    };
+    return (await this.cached(key, config, options, started, upstream, (cached) => ({
+      vectors: cached.response.vectors as number[][],
+      usage: { input: Number(cached.usage.input ?? 0), output: 0 },
+      cost: 0,
+      latency_ms: 0,
+      cached: true,
+    }))) as EmbedResult;
+  }
+
+  /** Cache lookup, sharing of identical in-flight calls, and the cache write after a success. */
+  private async cached<T extends ChatResult | EmbedResult>(
+    key: string,
+    config: ModelConfig,
+    options: ChatOptions,
+    started: number,
+    upstream: () => Promise<T>,
+    fromCache: (entry: { response: Record<string, unknown>; usage: Record<string, unknown> }) => T,
+  ): Promise<T> {
+    const labels = { provider: config.provider, model: config.model };
+    const useCache = this.deps.settings.cacheEnabled && this.deps.cache && !options.bypassCache;
+    if (!useCache) return this.counted(upstream, labels, started);
+
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      const shared = (await pending) as T;
+      llmMetrics.calls.inc({ ...labels, outcome: 'shared' });
+      return {
+        ...shared,
+        cached: true,
+        attempts: 0,
+        cost: 0,
+        latency_ms: Math.round(performance.now() - started),
+      };
+    }
+    const run = (async () => {
+      const hit = await this.deps.cache!.take(key).catch((err: Error) => {
+        this.deps.log?.warn(`LLM cache read failed, calling the model: ${err.message}`);
+        return undefined;
+      });
+      if (hit) {
+        llmMetrics.calls.inc({ ...labels, outcome: 'cached' });
+        return { ...fromCache(hit), latency_ms: Math.round(performance.now() - started) };
+      }
+      const result = await this.counted(upstream, labels, started);
+      const usage = result.usage;
+      const response =
+        'text' in result
+          ? { text: result.text, raw: result.raw }
+          : { vectors: (result as EmbedResult).vectors };
+      await this.deps
+        .cache!.put({
+          key,
+          provider: config.provider,
+          model: config.model,
+          response,
+          usage: { ...usage },
+          ttlSeconds: this.deps.settings.cacheTtlSeconds,
+        })
+        .catch((err: Error) => this.deps.log?.warn(`LLM cache write failed: ${err.message}`));
+      return result;
+    })();
+    this.inFlight.set(key, run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async counted<T extends ChatResult | EmbedResult>(
+    upstream: () => Promise<T>,
+    labels: { provider: string; model: string },
+    started: number,
+  ): Promise<T> {
+    try {
+      const result = await upstream();
+      result.latency_ms = Math.round(performance.now() - started);
+      llmMetrics.calls.inc({ ...labels, outcome: 'ok' });
+      llmMetrics.duration.observe(labels, result.latency_ms / 1000);
+      llmMetrics.tokens.inc({ ...labels, direction: 'input' }, result.usage.input);
+      llmMetrics.tokens.inc({ ...labels, direction: 'output' }, result.usage.output);
+      if (result.cost) llmMetrics.cost.inc(labels, result.cost);
+      return result;
+    } catch (err) {
+      const kind = err instanceof LlmError ? err.kind : 'error';
+      llmMetrics.calls.inc({ ...labels, outcome: kind });
+      throw err;
+    }
+  }
+
+  private async chatUpstream(
+    config: ModelConfig,
+    params: ModelParameters,
+    messages: ChatMessage[],
+    options: ChatOptions,
+  ): Promise<ChatResult> {
+    const provider = this.registry.get(config.provider);
+    const model = this.chatModel(config, params);
+    const scope = CallLimiter.scope(config.provider, provider.apiKey, config.model);
+    const limits = provider.limits(config.model);
+    const estimate =
+      messages.reduce((sum, m) => sum + estimateTokens(m.content), 0) +
+      (params.max_tokens ?? DEFAULT_OUTPUT_ESTIMATE);
+    const lcMessages = toLangChain(messages);
+
+    const { value, attempts } = await withRetries(
+      this.retry,
+      async () => {
+        await this.limiter.acquire(scope, limits, estimate, options.signal);
+        llmMetrics.attempts.inc({ provider: config.provider, model: config.model });
+        return this.withTimeout(options, (signal) =>
+          this.invoke(model, lcMessages, signal, options.onToken),
+        );
+      },
+      (err) => classifyError(err, config),
+      {
+        signal: options.signal,
+        onRetry: (error, waitMs) =>
+          this.deps.log?.warn(`${error.message} (${error.kind}); retrying in ${waitMs} ms`),
+      },
+    );
+    await this.limiter.settle(scope, limits, estimate, value.usage.input + value.usage.output);
+    return {
+      text: value.text,
+      usage: value.usage,
+      cost: this.pricing.cost(config.provider, config.model, value.usage),
+      latency_ms: 0,
+      cached: false,
+      attempts,
+      provider: config.provider,
+      model: config.model,
+      raw: value.raw,
+    };
+  }
+
+  private async invoke(
+    model: BaseChatModel,
+    messages: BaseMessage[],
+    signal: AbortSignal,
+    onToken?: (text: string) => void,
+  ): Promise<UpstreamAnswer> {
+    let message: BaseMessage;
+    if (onToken) {
+      let merged: AIMessageChunk | undefined;
+      for await (const chunk of await model.stream(messages, { signal })) {
+        const piece = textOf(chunk);
+        if (piece) onToken(piece);
+        merged = merged ? merged.concat(chunk) : chunk;
+      }
+      if (!merged) throw new Error('the stream ended without a message');
+      message = merged;
+    } else {
+      message = await model.invoke(messages, { signal });
+    }
+    const text = textOf(message);
+    const meta = (message as AIMessage).usage_metadata;
+    const usage = meta
+      ? { input: meta.input_tokens ?? 0, output: meta.output_tokens ?? 0 }
+      : {
+          // The vendor reported no usage: estimate, and say so in raw.
+          input: messages.reduce((sum, m) => sum + estimateTokens(textOf(m)), 0),
+          output: estimateTokens(text),
+        };
+    const raw = rawOf(message);
+    if (!meta) raw.usage_estimated = true;
+    return { text, usage, raw };
+  }
+
+  /** Runs one attempt under LLM_TIMEOUT_MS (or the call's own), on top of the caller's signal. */
+  private async withTimeout<T>(
+    options: ChatOptions,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const ms = options.timeoutMs ?? this.deps.settings.timeoutMs;
+    const timeout = AbortSignal.timeout(ms);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    try {
+      return await run(signal);
+    } catch (err) {
+      if (timeout.aborted && !options.signal?.aborted) {
+        throw new LlmError('timeout', `no answer within ${ms} ms`);
+      }
+      throw err;
+    }
+  }
+
+  private chatModel(config: ModelConfig, params: ModelParameters): BaseChatModel {
+    const key = canonicalJson([config.provider, config.model, params]);
+    let model = this.chatModels.get(key);
+    if (!model) {
+      if (this.chatModels.size >= MODEL_CACHE_LIMIT) this.chatModels.clear();
+      model = createChatModel(this.registry.get(config.provider), config.model, params, {
+        azureApiVersion: this.deps.settings.azureApiVersion,
+      });
+      this.chatModels.set(key, model);
+    }
+    return model;
+  }
+
+  private embedder(config: ModelConfig): Embeddings {
+    const key = `${config.provider}:${config.model}`;
+    let embedder = this.embedders.get(key);
+    if (!embedder) {
+      embedder = createEmbeddings(this.registry.get(config.provider), config.model, {
+        azureApiVersion: this.deps.settings.azureApiVersion,
+      });
+      this.embedders.set(key, embedder);
+    }
+    return embedder;
+  }
+}

@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import { ChatAnthropic } from '@langchain/anthropic';
+import { ChatCohere, CohereEmbeddings } from '@langchain/cohere';
+import { Embeddings } from '@langchain/core/embeddings';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { ChatGoogleGenerativeAI, GoogleGenerativeAIEmbeddings } from '@langchain/google-genai';
+import { ChatMistralAI, MistralAIEmbeddings } from '@langchain/mistralai';
+import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama';
+import {
+  AzureChatOpenAI,
+  AzureOpenAIEmbeddings,
+  ChatOpenAI,
+  OpenAIEmbeddings,
+} from '@langchain/openai';
+import { CohereClient } from 'cohere-ai';
+import type { ModelParameters } from '../types';
+import { MockChatModel } from './mock-chat-model';
+import type { ResolvedProvider } from './registry';
+
+/**
+ * Every client is built with its own retries off (maxRetries 0): the product retries in exactly
+ * one place (retry.ts), so an SDK retrying underneath would multiply attempts and hide 429s.
+ */
+const NO_RETRIES = { maxRetries: 0 } as const;
+
+/** Servers that need no key (Ollama, local OpenAI-compatible servers) still get a placeholder. */
+const keyOf = (provider: ResolvedProvider) => provider.apiKey ?? 'no-key';
+
+/** The Cohere SDK retries twice by default; ours is the only retry layer. */
+const cohereClient = (provider: ResolvedProvider) =>
+  new CohereClient({ token: keyOf(provider), environment: provider.baseUrl, maxRetries: 0 });
+
+export interface ModelContext {
+  azureApiVersion: string;
+}
+
+export function createChatModel(
+  provider: ResolvedProvider,
+  model: string,
+  p: ModelParameters,
+  context: ModelContext,
+): BaseChatModel {
+  const { spec, baseUrl } = provider;
+  switch (spec.protocol) {
+    case 'openai':
+      return new ChatOpenAI({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        configuration: { baseURL: baseUrl },
+        temperature: p.temperature,
+        maxTokens: p.max_tokens,
+        topP: p.top_p,
+        stop: p.stop,
+        frequencyPenalty: p.frequency_penalty,
+        presencePenalty: p.presence_penalty,
+        streamUsage: true,
+        modelKwargs: {
+          ...(p.seed !== undefined ? { seed: p.seed } : {}),
+          ...(p.json ? { response_format: { type: 'json_object' } } : {}),
+        },
+      });
+    case 'azure':
+      return new AzureChatOpenAI({
+        ...NO_RETRIES,
+        azureOpenAIApiKey: keyOf(provider),
+        azureOpenAIEndpoint: baseUrl,
+        azureOpenAIApiDeploymentName: model,
+        azureOpenAIApiVersion: context.azureApiVersion,
+        temperature: p.temperature,
+        maxTokens: p.max_tokens,
+        topP: p.top_p,
+        stop: p.stop,
+        frequencyPenalty: p.frequency_penalty,
+        presencePenalty: p.presence_penalty,
+        streamUsage: true,
+        modelKwargs: {
+          ...(p.seed !== undefined ? { seed: p.seed } : {}),
+          ...(p.json ? { response_format: { type: 'json_object' } } : {}),
+        },
+      });
+    case 'anthropic':
+      return new ChatAnthropic({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        anthropicApiUrl: baseUrl,
+        temperature: p.temperature,
+        // The Messages API requires max_tokens; 1024 when the config leaves it out.
+        maxTokens: p.max_tokens ?? 1024,
+        topP: p.top_p,
+        topK: p.top_k,
+        stopSequences: p.stop,
+      });
+    case 'gemini':
+      return new ChatGoogleGenerativeAI({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        baseUrl,
+        temperature: p.temperature,
+        maxOutputTokens: p.max_tokens,
+        topP: p.top_p,
+        topK: p.top_k,
+        stopSequences: p.stop,
+        json: p.json,
+      });
+    case 'mistral':
+      return new ChatMistralAI({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        serverURL: baseUrl,
+        temperature: p.temperature,
+        maxTokens: p.max_tokens,
+        topP: p.top_p,
+        seed: p.seed,
+        streamUsage: true,
+      }).withConfig({
+        ...(p.stop ? { stop: p.stop } : {}),
+        ...(p.json ? { response_format: { type: 'json_object' } } : {}),
+      }) as unknown as BaseChatModel;
+    case 'cohere':
+      return new ChatCohere({
+        ...NO_RETRIES,
+        model,
+        client: cohereClient(provider),
+        temperature: p.temperature,
+        streamUsage: true,
+      });
+    case 'ollama':
+      return new ChatOllama({
+        ...NO_RETRIES,
+        model,
+        baseUrl,
+        temperature: p.temperature,
+        numPredict: p.max_tokens,
+        topP: p.top_p,
+        topK: p.top_k,
+        stop: p.stop,
+        seed: p.seed,
+        frequencyPenalty: p.frequency_penalty,
+        presencePenalty: p.presence_penalty,
+        format: p.json ? 'json' : undefined,
+      });
+    case 'mock':
+      return new MockChatModel({ model, parameters: p });
+  }
+}
+
+/** Deterministic unit vectors from a hash of the text: offline embeddings for the mock provider. */
+export function mockEmbedding(text: string, dims = 16): number[] {
+  const values: number[] = [];
+  for (let block = 0; values.length < dims; block++) {
+    const digest = createHash('sha256').update(`${block}:${text}`).digest();
+    for (let i = 0; i + 2 <= digest.length && values.length < dims; i += 2) {
+      values.push(digest.readUInt16BE(i) / 32_767.5 - 1);
+    }
+  }
+  const norm = Math.hypot(...values) || 1;
+  return values.map((v) => v / norm);
+}
+
+class MockEmbeddings extends Embeddings {
+  constructor() {
+    super({});
+  }
+
+  embedDocuments(texts: string[]): Promise<number[][]> {
+    return Promise.resolve(texts.map((t) => mockEmbedding(t)));
+  }
+
+  embedQuery(text: string): Promise<number[]> {
+    return Promise.resolve(mockEmbedding(text));
+  }
+}
+
+export function createEmbeddings(
+  provider: ResolvedProvider,
+  model: string,
+  context: ModelContext,
+): Embeddings {
+  const { spec, baseUrl } = provider;
+  switch (spec.protocol) {
+    case 'openai':
+      return new OpenAIEmbeddings({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        configuration: { baseURL: baseUrl },
+      });
+    case 'azure':
+      return new AzureOpenAIEmbeddings({
+        ...NO_RETRIES,
+        azureOpenAIApiKey: keyOf(provider),
+        azureOpenAIEndpoint: baseUrl,
+        azureOpenAIApiDeploymentName: model,
+        azureOpenAIApiVersion: context.azureApiVersion,
+      });
+    case 'gemini':
+      return new GoogleGenerativeAIEmbeddings({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        baseUrl,
+      });
+    case 'mistral':
+      return new MistralAIEmbeddings({
+        ...NO_RETRIES,
+        model,
+        apiKey: keyOf(provider),
+        serverURL: baseUrl,
+      });
+    case 'cohere':
+      return new CohereEmbeddings({
+        model,
+        client: cohereClient(provider),
+        maxRetries: 0,
+      });
+    case 'ollama':
+      return new OllamaEmbeddings({ model, baseUrl, maxRetries: 0 });
+    case 'mock':
+      return new MockEmbeddings();
+    case 'anthropic':
+      throw new Error(`${spec.id} has no embeddings API`);
+  }
+}

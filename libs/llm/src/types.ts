@@ -1,0 +1,71 @@
+import type { LlmProviderId } from '@ps/config';
+
+export type { LlmProviderId };
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+/** Sampling parameters a model config may carry; which ones a provider accepts is in its spec. */
+export interface ModelParameters {
+  temperature?: number;
+  max_tokens?: number;
+  top_p?: number;
+  top_k?: number;
+  stop?: string[];
+  seed?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  /** Ask for a JSON object where the provider has a JSON mode. */
+  json?: boolean;
+  /** mock provider only: see providers/mock-chat-model.ts. */
+  responses?: Record<string, string>;
+  choices?: string[];
+}
+
+export interface ModelConfig {
+  provider: LlmProviderId;
+  model: string;
+  parameters?: ModelParameters;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+export interface ChatOptions {
+  /** Skip the cache read and write (repeated sampling). In-flight sharing is skipped too. */
+  bypassCache?: boolean;
+  /** Receive text as it is generated; the result is the same as without it. */
+  onToken?: (text: string) => void;
+  signal?: AbortSignal;
+  /** Overrides LLM_TIMEOUT_MS for this call. */
+  timeoutMs?: number;
+}
+
+export interface ChatResult {
+  text: string;
+  usage: TokenUsage;
+  /** USD from the price table; null when the model has no price. */
+  cost: number | null;
+  latency_ms: number;
+  cached: boolean;
+  /** Upstream attempts made for this result (0 when cached or shared with an identical call). */
+  attempts: number;
+  provider: LlmProviderId;
+  model: string;
+  /** Provider-specific response metadata (finish reason, ids); never the request. */
+  raw: Record<string, unknown>;
+}
+
+export interface EmbedResult {
+  vectors: number[][];
+  usage: TokenUsage;
+  cost: number | null;
+  latency_ms: number;
+  cached: boolean;
+}
