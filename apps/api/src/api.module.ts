@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { LlmModule } from '@ps/llm';
+import { PROCESSORS } from '@ps/evaluation';
 import { ApiConfig } from '@ps/config';
 import { HealthModule, loggerOptions, MetricsModule } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
@@ -15,6 +16,8 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { MembersModule } from './modules/members/members.module';
+import { EvaluationsModule } from './modules/evaluations/evaluations.module';
+import { MetricsCatalogModule } from './modules/metrics-catalog/metrics-catalog.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { ProjectsModule } from './modules/projects/projects.module';
@@ -40,12 +43,15 @@ export class ApiModule {
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,
         }),
-        QueueModule.forRoot({
-          ...config.queue,
-          // All-in-one: without Redis the API runs the jobs itself; never in distributed mode.
-          consume: !config.queue.redisUrl,
-          processName: `api:${hostname()}:${process.pid}`,
-        }),
+        QueueModule.forRoot(
+          {
+            ...config.queue,
+            // All-in-one: without Redis the API runs the jobs itself; never in distributed mode.
+            consume: !config.queue.redisUrl,
+            processName: `api:${hostname()}:${process.pid}`,
+          },
+          PROCESSORS,
+        ),
         LlmModule.forRoot(config.llm),
         AuthModule,
         ProjectsModule,
@@ -58,6 +64,8 @@ export class ApiModule {
         RealtimeModule,
         JobsModule,
         ProvidersModule,
+        EvaluationsModule,
+        MetricsCatalogModule,
         MetricsModule,
       ],
       providers: [

@@ -6,6 +6,7 @@ import { HealthModule, loggerOptions, MetricsModule, probe } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
 import { LlmModule } from '@ps/llm';
+import { PROCESSORS } from '@ps/evaluation';
 import { QUEUE_ADAPTER, type QueueAdapter, QueueModule } from '@ps/queue';
 
 /**
@@ -29,11 +30,14 @@ export class WorkerModule {
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,
         }),
-        QueueModule.forRoot({
-          ...config.queue,
-          consume: true,
-          processName: `worker:${hostname()}:${process.pid}`,
-        }),
+        QueueModule.forRoot(
+          {
+            ...config.queue,
+            consume: true,
+            processName: `worker:${hostname()}:${process.pid}`,
+          },
+          PROCESSORS,
+        ),
         MetricsModule,
         HealthModule.register({
           inject: [DatabaseHealth, QUEUE_ADAPTER],

@@ -52,6 +52,11 @@ export const apiEnvSchema = z
     // HTTP hygiene
     CORS_ORIGINS: optionalString(),
 
+    // Evaluations
+    EVALUATION_MAX_CONCURRENCY: envInt(64, 1, 1000),
+    EVALUATION_MAX_CASES: envInt(100_000, 1, 10_000_000),
+    EVALUATION_WAIT_SECONDS: envInt(60, 1, 3600),
+
     // Realtime (Socket.IO, WebSocket, Server-Sent Events)
     SSE_HEARTBEAT_SECONDS: envInt(15, 1, 300),
   })

@@ -16,6 +16,7 @@ import { AuditRepository } from './repositories/audit.repository';
 import { EntityScopeRepository } from './repositories/entity-scope.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { JobsRepository } from './repositories/jobs.repository';
+import { EvaluationsRepository } from './repositories/evaluations.repository';
 import { LlmCacheRepository } from './repositories/llm-cache.repository';
 import { MembersRepository } from './repositories/members.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
@@ -32,6 +33,7 @@ const REPOSITORIES: Provider[] = [
   IdempotencyRepository,
   JobsRepository,
   LlmCacheRepository,
+  EvaluationsRepository,
   ProjectsRepository,
   SignaturesRepository,
   PromptsRepository,

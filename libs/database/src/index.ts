@@ -9,6 +9,7 @@ export * from './repositories/database-errors';
 export * from './repositories/entity-scope.repository';
 export * from './repositories/members.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/evaluations.repository';
 export * from './repositories/jobs.repository';
 export * from './repositories/llm-cache.repository';
 export * from './repositories/projects.repository';

@@ -26,7 +26,12 @@ function headersOf(err: Loose): (name: string) => string | undefined {
   const sources = [err.headers, asObject(err.response)?.headers, asObject(err.rawResponse)?.headers]
     .map(asObject)
     .filter((h): h is Loose => h !== undefined);
+  // Gemini exposes no headers; its google.rpc.RetryInfo detail carries the wait instead.
+  const details = Array.isArray(err.errorDetails) ? (err.errorDetails as Loose[]) : [];
+  const retryDelay = details.find((d) => typeof d.retryDelay === 'string')?.retryDelay as
+    string | undefined;
   return (name) => {
+    if (name === 'retry-after' && retryDelay) return String(parseDuration(retryDelay)! / 1000);
     for (const h of sources) {
       if (typeof (h as { get?: unknown }).get === 'function') {
         const value = (h as unknown as Headers).get(name);

@@ -144,17 +144,24 @@ export class LlmClient {
     });
     const started = performance.now();
     const upstream = () => this.chatUpstream(config, params, messages, options);
-    const result = (await this.cached(key, config, options, started, upstream, (cached) => ({
-      text: String(cached.response.text ?? ''),
-      usage: { input: Number(cached.usage.input ?? 0), output: Number(cached.usage.output ?? 0) },
-      cost: 0,
-      latency_ms: 0,
-      cached: true,
-      attempts: 0,
-      provider: config.provider,
-      model: config.model,
-      raw: (cached.response.raw as Record<string, unknown>) ?? {},
-    }))) as ChatResult;
+    const result = await this.cached<ChatResult>(
+      key,
+      config,
+      options,
+      started,
+      upstream,
+      (cached) => ({
+        text: typeof cached.response.text === 'string' ? cached.response.text : '',
+        usage: { input: Number(cached.usage.input ?? 0), output: Number(cached.usage.output ?? 0) },
+        cost: 0,
+        latency_ms: 0,
+        cached: true,
+        attempts: 0,
+        provider: config.provider,
+        model: config.model,
+        raw: (cached.response.raw as Record<string, unknown>) ?? {},
+      }),
+    );
     return result;
   }
 
@@ -186,7 +193,15 @@ export class LlmClient {
             options.signal,
           );
           llmMetrics.attempts.inc({ provider: config.provider, model: config.model });
-          return this.withTimeout(options, () => embedder.embedDocuments(texts));
+          const vectors = await this.withTimeout(options, () => embedder.embedDocuments(texts));
+          // Some clients (Gemini) answer a failed batch with empty vectors instead of an error.
+          if (vectors.length !== texts.length || vectors.some((v) => !v?.length)) {
+            throw new LlmError(
+              'server',
+              `${config.provider}/${config.model}: the embeddings response was incomplete`,
+            );
+          }
+          return vectors;
         },
         (err) => classifyError(err, config),
         { signal: options.signal },
@@ -199,13 +214,13 @@ export class LlmClient {
         cached: false,
       };
     };
-    return (await this.cached(key, config, options, started, upstream, (cached) => ({
+    return this.cached<EmbedResult>(key, config, options, started, upstream, (cached) => ({
       vectors: cached.response.vectors as number[][],
       usage: { input: Number(cached.usage.input ?? 0), output: 0 },
       cost: 0,
       latency_ms: 0,
       cached: true,
-    }))) as EmbedResult;
+    }));
   }
 
   /** Cache lookup, sharing of identical in-flight calls, and the cache write after a success. */
@@ -245,9 +260,7 @@ export class LlmClient {
       const result = await this.counted(upstream, labels, started);
       const usage = result.usage;
       const response =
-        'text' in result
-          ? { text: result.text, raw: result.raw }
-          : { vectors: (result as EmbedResult).vectors };
+        'text' in result ? { text: result.text, raw: result.raw } : { vectors: result.vectors };
       await this.deps
         .cache!.put({
           key,

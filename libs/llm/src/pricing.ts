@@ -20,7 +20,7 @@ function tableOf(raw: unknown, source: string): PriceTable {
   const table: PriceTable = {};
   for (const [provider, models] of Object.entries(parsed.data)) {
     if (typeof models === 'string') continue; // "$comment"
-    table[provider] = models as Record<string, [number, number]>;
+    table[provider] = models;
   }
   return table;
 }

@@ -193,7 +193,9 @@ export function createEmbeddings(
       return new AzureOpenAIEmbeddings({
         ...NO_RETRIES,
         azureOpenAIApiKey: keyOf(provider),
-        azureOpenAIEndpoint: baseUrl,
+        // The embeddings class takes no endpoint option, only the deployments base path.
+        azureOpenAIBasePath: `${baseUrl}/openai/deployments`,
+        batchSize: 512,
         azureOpenAIApiDeploymentName: model,
         azureOpenAIApiVersion: context.azureApiVersion,
       });

@@ -231,5 +231,5 @@ function parseParameters(spec: ProviderSpec, raw: Record<string, unknown>): Mode
     }
     out[name] = parsed.data;
   }
-  return out as ModelParameters;
+  return out;
 }

@@ -37,7 +37,39 @@ export const pingJob = {
 
 export type PingPayload = z.infer<typeof pingJob.payload>;
 
-export const JOB_DEFINITIONS = [pingJob] as const satisfies readonly JobDefinition[];
+/**
+ * `evaluation/evaluation.run`: scores a prompt version on the evaluation's test cases. Safe to run
+ * again after a crash: finished (case, repeat) results are kept and skipped.
+ */
+export const evaluationJob = {
+  queue: 'evaluation',
+  name: 'evaluation.run',
+  payload: z.strictObject({ evaluation_id: z.number().int().positive() }),
+  attempts: 5,
+  timeoutMs: 24 * 60 * 60 * 1000,
+} satisfies JobDefinition;
+
+export type EvaluationJobPayload = z.infer<typeof evaluationJob.payload>;
+
+/** `report/report.render`: renders a long evaluation or comparison report into the jobs mirror. */
+export const reportJob = {
+  queue: 'report',
+  name: 'report.render',
+  payload: z.strictObject({
+    evaluation_id: z.number().int().positive(),
+    compare_to: z.number().int().positive().optional(),
+    format: z.enum(['json', 'csv', 'md', 'html', 'pdf']),
+  }),
+  timeoutMs: 60 * 60 * 1000,
+} satisfies JobDefinition;
+
+export type ReportJobPayload = z.infer<typeof reportJob.payload>;
+
+export const JOB_DEFINITIONS = [
+  pingJob,
+  evaluationJob,
+  reportJob,
+] as const satisfies readonly JobDefinition[];
 
 export function findJobDefinition(queue: string, name: string): JobDefinition | undefined {
   return (JOB_DEFINITIONS as readonly JobDefinition[]).find(

@@ -1,0 +1,159 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { ValidationFailedError } from '@ps/common';
+import { LlmClient, llmErrorToDomain } from '@ps/llm';
+import { computeMetric, listMetrics, MetricError, type MetricContext } from '@ps/metrics';
+import { RequirePermission } from '../../auth/permissions';
+import { ApiProblems } from '../../http/api-problems.decorator';
+import { IsPlainObject, Optional } from '../../http/dto/transforms';
+import { ModelConfigDto } from '../prompts/dto/prompt-parts.dto';
+
+class MetricPairDto {
+  @ApiProperty({ description: 'Model output: a string, or any JSON value for JSON metrics.' })
+  @Allow()
+  output!: unknown;
+
+  @ApiProperty({ description: 'Expected value (for regex_match, the pattern when none is given).' })
+  @Allow()
+  expected!: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Case inputs (llm_judge).',
+  })
+  @Optional()
+  @IsPlainObject()
+  inputs?: Record<string, unknown>;
+}
+
+class ComputeMetricDto {
+  @ApiProperty({ example: 'token_overlap' })
+  @IsString()
+  @MaxLength(100)
+  metric!: string;
+
+  @ApiProperty({ type: [MetricPairDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => MetricPairDto)
+  pairs!: MetricPairDto[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @Optional()
+  @IsPlainObject()
+  options?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: ModelConfigDto, description: 'Judge model for llm_judge.' })
+  @Optional()
+  @IsPlainObject()
+  judge_model_config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: ModelConfigDto,
+    description: 'Embedding model for semantic_similarity.',
+  })
+  @Optional()
+  @IsPlainObject()
+  embedding_model_config?: Record<string, unknown>;
+}
+
+class MetricComputationDto {
+  @ApiProperty() metric!: string;
+  @ApiProperty({ enum: ['per_case', 'dataset'] }) kind!: string;
+  @ApiProperty({ type: [Number], nullable: true, description: 'Per pair; null where not scored.' })
+  scores!: (number | null)[];
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Mean of scores, or the dataset statistic.',
+  })
+  value!: number | null;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) details?: unknown[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) summary?: Record<
+    string,
+    unknown
+  >;
+}
+
+class MetricListDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description: 'name, kind, options, description, range.',
+  })
+  items!: unknown[];
+}
+
+const finiteOrNull = (n: number) => (Number.isFinite(n) ? n : null);
+
+@ApiTags('metrics')
+@Controller('metrics')
+export class MetricsCatalogController {
+  constructor(private readonly llm: LlmClient) {}
+
+  /** Every metric: name, kind (per_case or dataset), options with defaults, description. */
+  @Get('list')
+  @RequirePermission('read')
+  @ApiOkResponse({ type: MetricListDto })
+  @ApiProblems()
+  listMetrics(): MetricListDto {
+    return { items: listMetrics() };
+  }
+
+  /** Compute one metric over pairs: per-case scores and their mean, or the dataset statistic. */
+  @Post('compute')
+  @RequirePermission('read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MetricComputationDto })
+  @ApiProblems(502, 504)
+  async computeMetric(@Body() dto: ComputeMetricDto): Promise<MetricComputationDto> {
+    const ctx: MetricContext = {};
+    try {
+      if (dto.judge_model_config) {
+        const judge = this.llm.validate(dto.judge_model_config);
+        ctx.judge = async (messages) => (await this.llm.chat(judge, messages)).text;
+      }
+      if (dto.embedding_model_config) {
+        const embed = this.llm.validate(dto.embedding_model_config, 'embed');
+        ctx.embed = async (texts) => (await this.llm.embed(embed, texts)).vectors;
+      }
+    } catch (err) {
+      throw llmErrorToDomain(
+        err,
+        dto.judge_model_config ? 'judge_model_config' : 'embedding_model_config',
+      );
+    }
+    try {
+      const result = await computeMetric(dto.metric, dto.pairs, dto.options, ctx);
+      return {
+        ...result,
+        scores: result.scores.map(finiteOrNull),
+        value: finiteOrNull(result.value),
+      };
+    } catch (err) {
+      if (err instanceof MetricError) {
+        throw new ValidationFailedError(
+          err.errors.map((e) => ({
+            field: e.field === 'name' ? 'metric' : e.field,
+            message: e.message,
+          })),
+          err.message,
+        );
+      }
+      throw llmErrorToDomain(err);
+    }
+  }
+}

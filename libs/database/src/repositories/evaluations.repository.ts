@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { type PageRequest, pageOffset } from '@ps/common';
+import { DataSource, In, IsNull, type QueryDeepPartialEntity } from 'typeorm';
+import { EvaluationResultEntity, type ResultStatus } from '../entities/evaluation-result.entity';
+import { EvaluationEntity, type RunStatus } from '../entities/evaluation.entity';
+import { TestCaseEntity } from '../entities/test-case.entity';
+
+export type NewEvaluation = Pick<
+  EvaluationEntity,
+  'projectId' | 'promptVersionId' | 'name' | 'testCaseIds' | 'modelConfig' | 'metricsConfig'
+>;
+
+export type NewEvaluationResult = Omit<
+  EvaluationResultEntity,
+  'id' | 'uuid' | 'evaluation' | 'testCase' | 'createdAt'
+>;
+
+export interface ResultFilter {
+  passed?: boolean;
+  status?: ResultStatus;
+}
+
+export interface EvaluationListFilter {
+  projectId?: number;
+  promptId?: number;
+  status?: RunStatus;
+}
+
+/** Evaluation runs and their per-case results. Result writes are idempotent per (case, repeat). */
+@Injectable()
+export class EvaluationsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get evaluations() {
+    return this.dataSource.getRepository(EvaluationEntity);
+  }
+
+  private get results() {
+    return this.dataSource.getRepository(EvaluationResultEntity);
+  }
+
+  async create(values: NewEvaluation): Promise<EvaluationEntity> {
+    return this.evaluations.save(
+      this.evaluations.create({
+        ...values,
+        status: 'pending',
+        progress: 0,
+        totalTokens: 0,
+        totalCost: 0,
+      } as QueryDeepPartialEntity<EvaluationEntity> as EvaluationEntity),
+    );
+  }
+
+  findById(id: number): Promise<EvaluationEntity | null> {
+    return this.evaluations.findOneBy({ id });
+  }
+
+  /** An evaluation of a live project of the workspace. */
+  async findInWorkspace(workspaceId: number, id: number): Promise<EvaluationEntity | null> {
+    return this.evaluations
+      .createQueryBuilder('e')
+      .innerJoin('e.project', 'p', 'p.deleted_at IS NULL AND p.workspace_id = :workspaceId', {
+        workspaceId,
+      })
+      .where('e.id = :id', { id })
+      .getOne();
+  }
+
+  async list(workspaceId: number, filter: EvaluationListFilter, page: PageRequest) {
+    const qb = this.evaluations
+      .createQueryBuilder('e')
+      .innerJoin('e.project', 'p', 'p.deleted_at IS NULL AND p.workspace_id = :workspaceId', {
+        workspaceId,
+      });
+    if (filter.projectId !== undefined)
+      qb.andWhere('e.project_id = :pid', { pid: filter.projectId });
+    if (filter.status) qb.andWhere('e.status = :status', { status: filter.status });
+    if (filter.promptId !== undefined) {
+      qb.innerJoin('e.promptVersion', 'v').andWhere('v.prompt_id = :promptId', {
+        promptId: filter.promptId,
+      });
+    }
+    const [rows, total] = await qb
+      .orderBy('e.created_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .skip(pageOffset(page))
+      .take(page.perPage)
+      .getManyAndCount();
+    return { rows, total };
+  }
+
+  /** pending/running → running; returns false when the run already ended (nothing to do). */
+  async markRunning(id: number): Promise<boolean> {
+    const result = await this.evaluations
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'running', startedAt: () => 'COALESCE(started_at, now())' })
+      .where('id = :id AND status IN (:...open)', { id, open: ['pending', 'running'] })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async setProgress(id: number, progress: number): Promise<void> {
+    await this.evaluations.update({ id, status: 'running' }, { progress });
+  }
+
+  async finish(
+    id: number,
+    status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>,
+    values: {
+      summary?: Record<string, unknown> | null;
+      totalTokens?: number;
+      totalCost?: number;
+      error?: string | null;
+    },
+  ): Promise<boolean> {
+    const result = await this.evaluations
+      .createQueryBuilder()
+      .update()
+      .set({
+        status,
+        ...(status === 'completed' ? { progress: 100 } : {}),
+        ...values,
+        completedAt: () => 'now()',
+      } as QueryDeepPartialEntity<EvaluationEntity>)
+      .where('id = :id AND status IN (:...open)', { id, open: ['pending', 'running'] })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Live test cases of a project among `ids`, in id order. */
+  testCases(projectId: number, ids: number[]): Promise<TestCaseEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(TestCaseEntity)
+      .find({ where: { projectId, id: In(ids), deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /** Ids of live test cases of a project matching a selection, in id order. */
+  async selectTestCaseIds(
+    projectId: number,
+    filter: { ids?: number[]; goldenOnly?: boolean; tags?: string[] },
+  ): Promise<number[]> {
+    const where = ['project_id = $1', 'deleted_at IS NULL'];
+    const params: unknown[] = [projectId];
+    if (filter.ids) {
+      params.push(filter.ids);
+      where.push(`id = ANY($${params.length}::bigint[])`);
+    }
+    if (filter.goldenOnly) where.push('is_golden');
+    if (filter.tags?.length) {
+      params.push(filter.tags);
+      where.push(`tags && $${params.length}::text[]`);
+    }
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM test_cases WHERE ${where.join(' AND ')} ORDER BY id`,
+      params,
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** `testCaseId:repeatIndex` of the results already written among these cases. */
+  async doneKeys(evaluationId: number, testCaseIds: number[]): Promise<Set<string>> {
+    if (testCaseIds.length === 0) return new Set();
+    const rows = await this.dataSource.query<{ test_case_id: string; repeat_index: number }[]>(
+      `SELECT test_case_id, repeat_index FROM evaluation_results
+        WHERE evaluation_id = $1 AND test_case_id = ANY($2::bigint[])`,
+      [evaluationId, testCaseIds],
+    );
+    return new Set(rows.map((r) => `${r.test_case_id}:${r.repeat_index}`));
+  }
+
+  /** Writes a result unless one exists for the same case and repeat: a rerun never double-counts. */
+  async insertResult(values: NewEvaluationResult): Promise<boolean> {
+    const result = await this.results
+      .createQueryBuilder()
+      .insert()
+      .values(values as QueryDeepPartialEntity<EvaluationResultEntity>)
+      .orIgnore()
+      .execute();
+    return (result.identifiers?.filter(Boolean).length ?? 0) > 0;
+  }
+
+  countResults(evaluationId: number): Promise<number> {
+    return this.results.countBy({ evaluationId });
+  }
+
+  /** Every result of a run in (test case, repeat) order, a page at a time (keyset pagination). */
+  async *streamResults(
+    evaluationId: number,
+    pageSize = 1000,
+  ): AsyncGenerator<EvaluationResultEntity[]> {
+    let after: [number, number] = [0, -1];
+    for (;;) {
+      const rows = await this.results
+        .createQueryBuilder('r')
+        .where('r.evaluation_id = :evaluationId', { evaluationId })
+        .andWhere('(r.test_case_id, r.repeat_index) > (:tc, :rep)', { tc: after[0], rep: after[1] })
+        .orderBy('r.test_case_id', 'ASC')
+        .addOrderBy('r.repeat_index', 'ASC')
+        .take(pageSize)
+        .getMany();
+      if (rows.length === 0) return;
+      yield rows;
+      const last = rows[rows.length - 1];
+      after = [last.testCaseId, last.repeatIndex];
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async listResults(
+    evaluationId: number,
+    filter: ResultFilter,
+    page: PageRequest,
+    order: 'case' | 'score' = 'case',
+  ) {
+    const qb = this.results
+      .createQueryBuilder('r')
+      .where('r.evaluation_id = :evaluationId', { evaluationId });
+    if (filter.passed !== undefined) qb.andWhere('r.passed = :passed', { passed: filter.passed });
+    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (order === 'score') {
+      // Worst first: failures of other statuses, then the lowest scores.
+      qb.orderBy(`CASE WHEN r.status = 'ok' THEN 1 ELSE 0 END`, 'ASC').addOrderBy(
+        'r.aggregate_score',
+        'ASC',
+        'NULLS FIRST',
+      );
+    } else {
+      qb.orderBy('r.test_case_id', 'ASC').addOrderBy('r.repeat_index', 'ASC');
+    }
+    const [rows, total] = await qb.skip(pageOffset(page)).take(page.perPage).getManyAndCount();
+    return { rows, total };
+  }
+
+  /** Names of test cases by id (for reports). */
+  async testCaseNames(
+    ids: number[],
+  ): Promise<
+    Map<
+      number,
+      { name: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }
+    >
+  > {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(TestCaseEntity)
+      .find({
+        where: { id: In(ids) },
+        select: { id: true, name: true, inputs: true, expectedOutputs: true },
+      });
+    return new Map(
+      rows.map((r) => [r.id, { name: r.name, inputs: r.inputs, expected: r.expectedOutputs }]),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './case-scoring';
+export * from './evaluation-settings';
+export * from './evaluation.processor';
+export * from './report';
+export * from './processors';

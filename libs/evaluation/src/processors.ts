@@ -1,0 +1,5 @@
+import type { Provider } from '@nestjs/common';
+import { EvaluationProcessor } from './evaluation.processor';
+
+/** Job processors of this library, registered wherever jobs are consumed (worker, all-in-one API). */
+export const PROCESSORS: Provider[] = [EvaluationProcessor];
