@@ -53,6 +53,10 @@ interface Fixture {
   apiKeyId: number;
   /** A long ping job (cancellable: 100 ms steps). */
   jobId: number;
+  /** A completed evaluation (made once: nothing consumes it). */
+  evaluationId: number;
+  /** A running evaluation (a slow mock model), for cancel. */
+  runningEvaluationId: number;
 }
 
 interface RouteCase {
@@ -325,6 +329,80 @@ const ROUTES: Record<string, RouteCase> = {
     scoped: false,
     call: () => ({ method: 'get', path: `${BASE}/audit/list` }),
   },
+  listProviders: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/providers/list` }),
+  },
+  executePrompt: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/prompts/${f.promptId}/execute`,
+      body: { inputs: { q: 'x' }, model_config: { provider: 'mock', model: 'mock-echo' } },
+    }),
+  },
+  createEvaluation: {
+    permission: 'write',
+    scoped: false,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/evaluations/create`,
+      body: { prompt_id: f.promptId, model_config: { provider: 'mock', model: 'mock-echo' } },
+    }),
+  },
+  compareEvaluations: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/evaluations/compare`,
+      body: { evaluation_ids: [f.evaluationId, f.evaluationId] },
+    }),
+  },
+  listEvaluations: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/evaluations/list` }),
+  },
+  cancelEvaluation: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({ method: 'post', path: `${BASE}/evaluations/cancel/${f.runningEvaluationId}` }),
+  },
+  getEvaluation: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/evaluations/${f.evaluationId}` }),
+  },
+  listResults: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/evaluations/${f.evaluationId}/results` }),
+  },
+  getReport: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({
+      method: 'get',
+      path: `${BASE}/evaluations/${f.evaluationId}/report?format=md`,
+    }),
+  },
+  listMetrics: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/metrics/list` }),
+  },
+  computeMetric: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({
+      method: 'post',
+      path: `${BASE}/metrics/compute`,
+      body: { metric: 'exact_match', pairs: [{ output: 'a', expected: 'a' }] },
+    }),
+  },
   createPingJob: {
     permission: 'write',
     scoped: false,
@@ -386,6 +464,8 @@ describe('authorization over every route', () => {
     return call.body ? req.send(call.body) : req;
   };
 
+  let completedEvaluationId: number | undefined;
+
   async function fixture(): Promise<Fixture> {
     const owner = keys.owner;
     const ok = async (call: Call) => {
@@ -428,7 +508,26 @@ describe('authorization over every route', () => {
       path: `${BASE}/jobs/ping`,
       body: { duration_ms: 60_000, steps: 600 },
     });
+    const running = await ok({
+      method: 'post',
+      path: `${BASE}/evaluations/create`,
+      body: {
+        prompt_id: prompt.id,
+        model_config: { provider: 'mock', model: 'mock-echo', parameters: { delay_ms: 60_000 } },
+      },
+    });
+    if (!completedEvaluationId) {
+      const done = await ok({
+        method: 'post',
+        path: `${BASE}/evaluations/create?wait=true`,
+        body: { prompt_id: prompt.id, model_config: { provider: 'mock', model: 'mock-echo' } },
+      });
+      if (done.status !== 'completed') throw new Error(`fixture evaluation is ${done.status}`);
+      completedEvaluationId = done.id;
+    }
     return {
+      evaluationId: completedEvaluationId,
+      runningEvaluationId: running.id,
       jobId: job.id,
       projectId: project.id,
       signatureId: signature.id,

@@ -110,6 +110,10 @@ describe('API and worker as separate processes', () => {
       expect(output).toContain(
         '"signatures":1,"prompts":1,"prompt_versions":4,"test_cases":2,"golden_test_cases":1',
       );
+      expect(output).toContain('"output":"Customer query: Where is my parcel?');
+      expect(output).toContain('"status":"completed"');
+      expect(output).toContain('"pass_rate":0.5');
+      expect(output).toContain('# Evaluation');
     } finally {
       await api.stop();
       await fresh.drop();

@@ -24,6 +24,8 @@ export interface ModelParameters {
   /** mock provider only: see providers/mock-chat-model.ts. */
   responses?: Record<string, string>;
   choices?: string[];
+  /** mock provider only: answer after this many milliseconds (simulated latency). */
+  delay_ms?: number;
 }
 
 export interface ModelConfig {

@@ -227,7 +227,7 @@ export const PROVIDERS: Record<LlmProviderId, ProviderSpec> = {
     models: ['mock-echo', 'mock-map', 'mock-hash', 'mock-json'],
     anyModel: false,
     embeddingModels: ['mock-embed'],
-    parameters: [...OPENAI_PARAMS, 'top_k', 'responses', 'choices'],
+    parameters: [...OPENAI_PARAMS, 'top_k', 'responses', 'choices', 'delay_ms'],
     temperatureMax: 2,
   },
 };

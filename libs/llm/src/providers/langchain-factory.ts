@@ -30,6 +30,13 @@ const keyOf = (provider: ResolvedProvider) => provider.apiKey ?? 'no-key';
 const cohereClient = (provider: ResolvedProvider) =>
   new CohereClient({ token: keyOf(provider), environment: provider.baseUrl, maxRetries: 0 });
 
+/**
+ * Ollama needs no key, but one set in OLLAMA_API_KEY (an Ollama behind an authenticating proxy,
+ * or ollama.com) must reach the server: the Ollama client only sends headers it is given.
+ */
+const ollamaHeaders = (provider: ResolvedProvider) =>
+  provider.apiKey ? { Authorization: `Bearer ${provider.apiKey}` } : undefined;
+
 export interface ModelContext {
   azureApiVersion: string;
 }
@@ -142,6 +149,7 @@ export function createChatModel(
         frequencyPenalty: p.frequency_penalty,
         presencePenalty: p.presence_penalty,
         format: p.json ? 'json' : undefined,
+        headers: ollamaHeaders(provider),
       });
     case 'mock':
       return new MockChatModel({ model, parameters: p });
@@ -220,7 +228,12 @@ export function createEmbeddings(
         maxRetries: 0,
       });
     case 'ollama':
-      return new OllamaEmbeddings({ model, baseUrl, maxRetries: 0 });
+      return new OllamaEmbeddings({
+        model,
+        baseUrl,
+        maxRetries: 0,
+        headers: ollamaHeaders(provider),
+      });
     case 'mock':
       return new MockEmbeddings();
     case 'anthropic':

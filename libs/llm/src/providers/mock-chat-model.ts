@@ -5,6 +5,7 @@ import {
 } from '@langchain/core/language_models/chat_models';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import { sleep } from '../retry';
 import type { ModelParameters } from '../types';
 
 /** Deterministic stand-in for word counting; the mock reports it as its token usage. */
@@ -25,6 +26,7 @@ const textOf = (message: BaseMessage): string =>
  * - `mock-hash`: `parameters.choices[h % n]` where h is the first 4 bytes of sha256(all messages);
  *   without choices, `mock-<first 8 hex digits of the hash>`.
  * - `mock-json`: `{"answer": <last user message>}`, for prompts with an output signature.
+ * `delay_ms` waits that long before answering (simulated latency).
  * `max_tokens` cuts the answer to that many words; `stop` cuts it before the first stop string.
  */
 export function mockAnswer(
@@ -107,7 +109,14 @@ export class MockChatModel extends BaseChatModel {
     };
   }
 
-  async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+  /** Simulated latency (`delay_ms`), cut short when the call is aborted. */
+  private async delay(signal?: AbortSignal): Promise<void> {
+    const ms = this.parameters.delay_ms ?? 0;
+    if (ms > 0) await sleep(ms, signal);
+  }
+
+  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
+    await this.delay(options.signal);
     const { text, usage } = this.answer(messages);
     const message = new AIMessage({
       content: text,

@@ -208,6 +208,7 @@ function parameterSchemas(spec: ProviderSpec): Record<ParameterName, z.ZodType> 
     json: z.boolean(),
     responses: z.record(z.string(), z.string()),
     choices: z.array(z.string()).min(1),
+    delay_ms: z.number().int().min(0).max(600_000),
   };
 }
 
