@@ -115,7 +115,10 @@ export class MockChatModel extends BaseChatModel {
     if (ms > 0) await sleep(ms, signal);
   }
 
-  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
+  async _generate(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+  ): Promise<ChatResult> {
     await this.delay(options.signal);
     const { text, usage } = this.answer(messages);
     const message = new AIMessage({
