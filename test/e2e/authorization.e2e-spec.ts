@@ -57,6 +57,8 @@ interface Fixture {
   evaluationId: number;
   /** A running evaluation (a slow mock model), for cancel. */
   runningEvaluationId: number;
+  /** A report rendered by a report job (made once). */
+  reportId: number;
 }
 
 interface RouteCase {
@@ -389,6 +391,19 @@ const ROUTES: Record<string, RouteCase> = {
       path: `${BASE}/evaluations/${f.evaluationId}/report?format=md`,
     }),
   },
+  renderReport: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/evaluations/${f.evaluationId}/report?format=md`,
+    }),
+  },
+  getStoredReport: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/evaluations/reports/${f.reportId}` }),
+  },
   listMetrics: {
     permission: 'read',
     scoped: false,
@@ -465,6 +480,7 @@ describe('authorization over every route', () => {
   };
 
   let completedEvaluationId: number | undefined;
+  let storedReportId: number | undefined;
 
   async function fixture(): Promise<Fixture> {
     const owner = keys.owner;
@@ -516,17 +532,28 @@ describe('authorization over every route', () => {
         model_config: { provider: 'mock', model: 'mock-echo', parameters: { delay_ms: 60_000 } },
       },
     });
-    if (!completedEvaluationId) {
+    if (completedEvaluationId === undefined) {
       const done = await ok({
         method: 'post',
         path: `${BASE}/evaluations/create?wait=true`,
         body: { prompt_id: prompt.id, model_config: { provider: 'mock', model: 'mock-echo' } },
       });
       if (done.status !== 'completed') throw new Error(`fixture evaluation is ${done.status}`);
-      completedEvaluationId = done.id;
+      completedEvaluationId = done.id as number;
+      const job = await ok({
+        method: 'post',
+        path: `${BASE}/evaluations/${completedEvaluationId}/report?format=md`,
+      });
+      for (let i = 0; i < 100 && storedReportId === undefined; i++) {
+        const state = await ok({ method: 'get', path: `${BASE}/jobs/${job.id}` });
+        if (state.status === 'completed') storedReportId = state.result.report_id as number;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (storedReportId === undefined) throw new Error('fixture report job did not complete');
     }
     return {
       evaluationId: completedEvaluationId,
+      reportId: storedReportId!,
       runningEvaluationId: running.id,
       jobId: job.id,
       projectId: project.id,

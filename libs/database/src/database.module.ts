@@ -18,6 +18,7 @@ import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { JobsRepository } from './repositories/jobs.repository';
 import { EvaluationsRepository } from './repositories/evaluations.repository';
 import { LlmCacheRepository } from './repositories/llm-cache.repository';
+import { ReportDocumentsRepository } from './repositories/report-documents.repository';
 import { MembersRepository } from './repositories/members.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { PromptsRepository } from './repositories/prompts.repository';
@@ -34,6 +35,7 @@ const REPOSITORIES: Provider[] = [
   JobsRepository,
   LlmCacheRepository,
   EvaluationsRepository,
+  ReportDocumentsRepository,
   ProjectsRepository,
   SignaturesRepository,
   PromptsRepository,

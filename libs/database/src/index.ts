@@ -13,6 +13,7 @@ export * from './repositories/evaluations.repository';
 export * from './repositories/jobs.repository';
 export * from './repositories/llm-cache.repository';
 export * from './repositories/projects.repository';
+export * from './repositories/report-documents.repository';
 export * from './repositories/prompts.repository';
 export * from './repositories/signatures.repository';
 export * from './repositories/test-cases.repository';

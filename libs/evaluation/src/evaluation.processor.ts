@@ -216,6 +216,9 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     await progress(true);
 
     let stop: Error | undefined;
+    // The first call runs alone: a terminal error (bad key, no quota, unknown model) then stops
+    // the run after one request instead of `concurrency` simultaneous ones.
+    let probed = false;
     const active = new Set<Promise<void>>();
     for (let start = 0; start < evaluation.testCaseIds.length && !stop; start += CASE_PAGE) {
       const ids = evaluation.testCaseIds.slice(start, start + CASE_PAGE);
@@ -227,7 +230,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
         for (let repeat = 0; repeat < settings.repeats && !stop; repeat++) {
           if (doneKeys.has(`${testCase.id}:${repeat}`)) continue;
           if (ctx.signal.aborted) ctx.throwIfCancelled();
-          while (active.size >= settings.concurrency) await Promise.race(active);
+          while (active.size >= (probed ? settings.concurrency : 1)) await Promise.race(active);
           if (stop) break;
           const task = this.runOne(run, testCase, repeat)
             .then(async (written) => {
@@ -237,7 +240,10 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
             .catch((err: unknown) => {
               stop ??= err instanceof Error ? err : new Error(String(err));
             })
-            .finally(() => active.delete(task));
+            .finally(() => {
+              probed = true;
+              active.delete(task);
+            });
           active.add(task);
         }
       }

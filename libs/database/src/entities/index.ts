@@ -11,6 +11,7 @@ import { OptimizationEntity } from './optimization.entity';
 import { ProjectEntity } from './project.entity';
 import { PromptVersionEntity } from './prompt-version.entity';
 import { PromptEntity } from './prompt.entity';
+import { ReportDocumentEntity } from './report-document.entity';
 import { SignatureEntity } from './signature.entity';
 import { TestCaseEntity } from './test-case.entity';
 import { UserEntity } from './user.entity';
@@ -29,6 +30,7 @@ export * from './optimization.entity';
 export * from './project.entity';
 export * from './prompt-version.entity';
 export * from './prompt.entity';
+export * from './report-document.entity';
 export * from './signature.entity';
 export * from './test-case.entity';
 export * from './user.entity';
@@ -52,4 +54,5 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   LlmCacheEntity,
   AuditEventEntity,
+  ReportDocumentEntity,
 ];

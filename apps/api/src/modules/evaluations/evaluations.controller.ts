@@ -23,6 +23,8 @@ import {
   WaitQueryDto,
 } from './dto/evaluation.dto';
 import { EvaluationsService } from './evaluations.service';
+import { JobResponseDto } from '../jobs/dto/job.dto';
+import { toJobResponse } from '../jobs/job.mapper';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
@@ -95,6 +97,21 @@ export class EvaluationsController {
     return this.evaluations.cancel(actor, id);
   }
 
+  /** Download a report rendered by a `report` job (POST /evaluations/{id}/report). */
+  @Get('reports/:reportId')
+  @RequirePermission('read')
+  @ApiProduces('application/json', 'text/csv', 'text/markdown', 'text/html', 'application/pdf')
+  @ApiOkResponse({ description: 'The stored report document.' })
+  @ApiProblems(404)
+  async getStoredReport(
+    @CurrentActor() actor: Actor,
+    @Param('reportId', IdParamPipe) reportId: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const document = await this.evaluations.storedReport(actor, reportId);
+    res.status(200).type(document.contentType).attachment(document.filename).send(document.body);
+  }
+
   /** Status, progress and (when completed) the summary statistics. */
   @Get(':id')
   @RequirePermission('read')
@@ -115,6 +132,27 @@ export class EvaluationsController {
     @Query() query: ListResultsQueryDto,
   ) {
     return this.evaluations.results(actor, id, query);
+  }
+
+  /**
+   * Render a report in the background (a `report` job), for long runs or to keep the file: 202
+   * with the job; when it completes, its result's `report_id` is downloadable at
+   * GET /evaluations/reports/{report_id}.
+   */
+  @Post(':id/report')
+  @HttpCode(202)
+  @RequirePermission('read')
+  @ApiAcceptedResponse({ type: JobResponseDto })
+  @ApiProblems(404, 409, 503)
+  async renderReport(
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Query() query: ReportQueryDto,
+    @Req() req: Request,
+  ) {
+    return toJobResponse(
+      await this.evaluations.renderInBackground(actor, id, query, requestIdOf(req) ?? null),
+    );
   }
 
   /**
@@ -144,7 +182,8 @@ export class EvaluationsController {
       const name = query.compare_to
         ? `comparison-${id}-vs-${query.compare_to}.csv`
         : `evaluation-${id}.csv`;
-      await this.evaluations.get(actor, id); // 404 before any byte is sent
+      // 404 or 409 before any byte is sent: a running run would export a partial CSV.
+      await this.evaluations.reportable(actor, id);
       res.status(200).type('text/csv; charset=utf-8').attachment(name);
       for await (const line of lines) {
         if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));

@@ -13,28 +13,23 @@ import {
   type EvaluationResultEntity,
   EvaluationsRepository,
   JobsRepository,
-  ProjectsRepository,
   PromptsRepository,
   type PromptVersionEntity,
+  ReportDocumentsRepository,
 } from '@ps/database';
 import {
   type ComparisonReport,
-  type EvaluationHeader,
   type EvaluationReport,
   type EvaluationSettings,
   evaluationSettingsSchema,
   metricErrors,
+  ReportBuilder,
   type ReportCase,
+  ReportNotReadyError,
 } from '@ps/evaluation';
 import { LlmClient, llmErrorToDomain } from '@ps/llm';
-import {
-  type CaseOutcome,
-  comparePaired,
-  type EvaluationSummary,
-  getMetric,
-  validateMetricOptions,
-} from '@ps/metrics';
-import { evaluationJob, JobProducer } from '@ps/queue';
+import { getMetric, validateMetricOptions } from '@ps/metrics';
+import { evaluationJob, JobProducer, reportJob } from '@ps/queue';
 import type { Actor } from '../../http/actor';
 import { pageRequest } from '../../http/dto/page-query.dto';
 import type {
@@ -45,11 +40,11 @@ import type {
   EvaluationResultDto,
   ListEvaluationsQueryDto,
   ListResultsQueryDto,
+  ReportQueryDto,
   ScoringDto,
 } from './dto/evaluation.dto';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
-const WORST_CASES = 20;
 
 function toResult(row: EvaluationResultEntity): EvaluationResultDto {
   return {
@@ -76,8 +71,9 @@ export class EvaluationsService {
   constructor(
     private readonly evaluations: EvaluationsRepository,
     private readonly prompts: PromptsRepository,
-    private readonly projects: ProjectsRepository,
     private readonly jobs: JobsRepository,
+    private readonly documents: ReportDocumentsRepository,
+    private readonly reports: ReportBuilder,
     private readonly producer: JobProducer,
     private readonly llm: LlmClient,
     private readonly config: ApiConfig,
@@ -433,138 +429,84 @@ export class EvaluationsService {
     return out;
   }
 
-  private async outcomes(evaluation: EvaluationEntity): Promise<Map<string, CaseOutcome>> {
-    const map = new Map<string, CaseOutcome>();
-    for await (const page of this.evaluations.streamResults(evaluation.id)) {
-      for (const row of page) {
-        if (row.status !== 'ok' || row.aggregateScore === null) continue;
-        map.set(`${row.testCaseId}:${row.repeatIndex}`, {
-          score: row.aggregateScore,
-          passed: row.passed === true,
-          metrics: row.scores,
-        });
-      }
-    }
-    return map;
+  private pairedComparison(a: EvaluationEntity, b: EvaluationEntity) {
+    return this.reports.compare(a, b);
   }
 
-  private async pairedComparison(a: EvaluationEntity, b: EvaluationEntity) {
-    const [ma, mb] = await Promise.all([this.outcomes(a), this.outcomes(b)]);
-    return comparePaired(ma, mb, { seed: 1 });
-  }
-
-  /** The data every report format is rendered from. */
+  /** The data every report format is rendered from; 409 until the run has completed. */
   async evaluationReport(actor: Actor, id: number): Promise<EvaluationReport> {
-    const evaluation = await this.require(actor, id);
-    if (evaluation.status !== 'completed' || !evaluation.summary) {
-      throw new InvalidStateError(
-        `Evaluation ${id} is ${evaluation.status}; reports need a completed run.`,
-      );
-    }
-    const { rows } = await this.evaluations.listResults(
-      evaluation.id,
-      {},
-      { page: 1, perPage: WORST_CASES },
-      'score',
+    return this.reportOr409(() =>
+      this.require(actor, id).then((e) => this.reports.evaluation(actor.workspaceId, e)),
     );
-    return {
-      kind: 'evaluation',
-      generated_at: new Date().toISOString(),
-      evaluation: await this.header(actor.workspaceId, evaluation),
-      summary: evaluation.summary as unknown as EvaluationSummary,
-      worst_cases: await this.reportCases(rows),
-    };
   }
 
   async comparisonReport(actor: Actor, id: number, otherId: number): Promise<ComparisonReport> {
     const [a, b] = await Promise.all([
-      this.evaluationReport(actor, id),
-      this.evaluationReport(actor, otherId),
+      this.require(actor, id),
+      this.require(actor, otherId, 'compare_to'),
     ]);
-    const [ea, eb] = await Promise.all([this.require(actor, id), this.require(actor, otherId)]);
-    return {
-      kind: 'comparison',
-      generated_at: new Date().toISOString(),
-      a: { evaluation: a.evaluation, summary: a.summary },
-      b: { evaluation: b.evaluation, summary: b.summary },
-      comparison: await this.pairedComparison(ea, eb),
-    };
+    return this.reportOr409(() => this.reports.comparison(actor.workspaceId, a, b));
+  }
+
+  /** 404 for an unknown run, 409 until it has completed (a partial export would mislead). */
+  async reportable(actor: Actor, id: number): Promise<void> {
+    const evaluation = await this.require(actor, id);
+    if (evaluation.status !== 'completed') {
+      throw new InvalidStateError(
+        `Evaluation ${id} is ${evaluation.status}; reports need a completed run.`,
+      );
+    }
+  }
+
+  private async reportOr409<T>(build: () => Promise<T>): Promise<T> {
+    try {
+      return await build();
+    } catch (err) {
+      if (err instanceof ReportNotReadyError) throw new InvalidStateError(err.message);
+      throw err;
+    }
   }
 
   /** Every result as report rows, streamed page by page (CSV of any size). */
   async *allCases(actor: Actor, id: number): AsyncGenerator<ReportCase> {
-    const evaluation = await this.require(actor, id);
-    for await (const page of this.evaluations.streamResults(evaluation.id, 500)) {
-      yield* await this.reportCases(page);
-    }
+    yield* this.reports.allCases(await this.require(actor, id));
   }
 
   async metricNames(actor: Actor, id: number): Promise<string[]> {
-    const evaluation = await this.require(actor, id);
-    const settings = evaluationSettingsSchema.parse(evaluation.metricsConfig);
-    return settings.metrics
-      .filter((m) => getMetric(m.name).kind === 'per_case')
-      .map((m) => (m.field ? `${m.name}:${m.field}` : m.name));
+    return this.reports.metricNames(await this.require(actor, id));
   }
 
-  private async reportCases(rows: EvaluationResultEntity[]): Promise<ReportCase[]> {
-    const cases = await this.evaluations.testCaseNames([...new Set(rows.map((r) => r.testCaseId))]);
-    return rows.map((r) => {
-      const tc = cases.get(r.testCaseId);
-      return {
-        test_case_id: r.testCaseId,
-        name: tc?.name ?? null,
-        repeat_index: r.repeatIndex,
-        inputs: tc?.inputs ?? {},
-        expected: tc?.expected ?? null,
-        output: r.output,
-        score: r.aggregateScore,
-        passed: r.passed,
-        status: r.status,
-        error: r.error,
-        metrics: r.scores,
-        latency_ms: r.latencyMs,
-        cost: r.cost,
-      };
+  /** Renders a report in a `report` job; the job's result names the stored document. */
+  async renderInBackground(
+    actor: Actor,
+    id: number,
+    query: ReportQueryDto,
+    requestId: string | null,
+  ) {
+    const evaluation = await this.require(actor, id);
+    if (query.compare_to) await this.require(actor, query.compare_to, 'compare_to');
+    if (evaluation.status !== 'completed') {
+      throw new InvalidStateError(
+        `Evaluation ${id} is ${evaluation.status}; reports need a completed run.`,
+      );
+    }
+    return this.producer.enqueue(reportJob, {
+      workspaceId: actor.workspaceId,
+      projectId: evaluation.projectId,
+      entityType: 'evaluation',
+      entityId: evaluation.id,
+      payload: {
+        evaluation_id: id,
+        format: query.format ?? 'json',
+        ...(query.compare_to ? { compare_to: query.compare_to } : {}),
+      },
+      requestId,
     });
   }
 
-  private async header(
-    workspaceId: number,
-    evaluation: EvaluationEntity,
-  ): Promise<EvaluationHeader> {
-    const version = await this.prompts.findVersionById(evaluation.promptVersionId);
-    const project = await this.projects.findAny(workspaceId, evaluation.projectId);
-    const prompt = version ? await this.prompts.findAny(workspaceId, version.promptId) : null;
-    const settings = evaluationSettingsSchema.parse(evaluation.metricsConfig);
-    const mc = evaluation.modelConfig as {
-      provider: string;
-      model: string;
-      parameters?: Record<string, unknown>;
-    };
-    return {
-      id: evaluation.id,
-      status: evaluation.status,
-      project: { id: evaluation.projectId, name: project?.name ?? '' },
-      prompt: {
-        id: version?.promptId ?? 0,
-        name: prompt?.name ?? '',
-        version_id: evaluation.promptVersionId,
-        version_number: version?.versionNumber ?? 0,
-      },
-      model_config: { provider: mc.provider, model: mc.model, parameters: mc.parameters ?? {} },
-      metrics: settings.metrics.map((m) => ({
-        name: m.field ? `${m.name}:${m.field}` : m.name,
-        weight: m.weight,
-        options: m.options,
-      })),
-      pass_threshold: settings.pass_threshold,
-      repeats: settings.repeats,
-      concurrency: settings.concurrency,
-      created_at: evaluation.createdAt.toISOString(),
-      started_at: evaluation.startedAt?.toISOString() ?? null,
-      completed_at: evaluation.completedAt?.toISOString() ?? null,
-      error: evaluation.error,
-    };
+  async storedReport(actor: Actor, reportId: number) {
+    const document = await this.documents.findInWorkspace(actor.workspaceId, reportId);
+    if (!document) throw new NotFoundError('Report', reportId);
+    return document;
   }
 }
