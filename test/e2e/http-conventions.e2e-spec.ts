@@ -1,5 +1,5 @@
 import { DataSource } from '@ps/database';
-import { IdempotencyPurge } from '../../apps/api/src/http/idempotency-purge.service';
+import { ExpiryPurge } from '../../apps/api/src/http/expiry-purge.service';
 import { BASE, startTestApp, type TestApp } from '../support/test-app';
 
 const PROBLEM = /application\/problem\+json/;
@@ -347,7 +347,7 @@ describe('Idempotency-Key on creates', () => {
     await dataSource.query(
       `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'expiring'`,
     );
-    expect(await t.app.get(IdempotencyPurge).purge()).toBeGreaterThanOrEqual(1);
+    expect((await t.app.get(ExpiryPurge).purge()).idempotency_keys).toBeGreaterThanOrEqual(1);
     const rows = await dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = 'expiring'`);
     expect(rows).toHaveLength(0);
     const second = await t

@@ -11,7 +11,7 @@ import { EventsModule } from '@ps/events';
 import { QueueModule } from '@ps/queue';
 import { AuthModule } from './auth/auth.module';
 import { AuditInterceptor } from './http/audit.interceptor';
-import { IdempotencyPurge } from './http/idempotency-purge.service';
+import { ExpiryPurge } from './http/expiry-purge.service';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -70,7 +70,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: ApiConfig, useValue: config },
-        IdempotencyPurge,
+        ExpiryPurge,
         // Order matters: a replayed idempotent request must not be audited twice.
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
