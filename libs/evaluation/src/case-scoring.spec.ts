@@ -41,9 +41,9 @@ describe('subjectOf: what the metrics compare', () => {
 
   it('reports parse errors instead of scoring an unreadable answer', () => {
     expect(subjectOf('no idea', two, {}).parseErrors).toEqual([
-      'label is missing',
-      'confidence is missing',
+      'no JSON object or field lines found',
     ]);
+    expect(subjectOf('{"label": "x"}', two, {}).parseErrors).toEqual(['confidence is missing']);
   });
 });
 
