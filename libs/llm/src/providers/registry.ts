@@ -65,6 +65,12 @@ export interface ResolvedProvider {
   embeddingModels: readonly string[];
   /** True when `<PREFIX>_MODELS` or the config file fixed the list: nothing else is accepted. */
   modelsFixed: boolean;
+  /**
+   * The same for embedding models, fixed only by the config file's `embedding_models`:
+   * `<PREFIX>_MODELS` lists chat models and must not close an open provider's embeddings
+   * (Azure deployment names, Ollama tags) to its empty or built-in list.
+   */
+  embeddingModelsFixed: boolean;
   /** Why the provider cannot be used yet, e.g. a missing key; undefined when configured. */
   missing?: string;
   limits(model: string): RateLimits;
@@ -85,6 +91,17 @@ export interface ProviderInfo {
   parameters: string[];
   supports: { streaming: boolean; json: boolean; embeddings: boolean };
 }
+
+/**
+ * The shape of a model config. Built once, like the parameter schemas below: every model call
+ * validates its config, and constructing zod schemas costs far more than running them (it was
+ * most of the layer's own time per call).
+ */
+const modelConfigSchema = z.strictObject({
+  provider: z.string(),
+  model: z.string().trim().min(1).max(200),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
 
 export class ProviderRegistry {
   private readonly providers = new Map<LlmProviderId, ResolvedProvider>();
@@ -107,6 +124,7 @@ export class ProviderRegistry {
         models: fixedModels ?? spec.models,
         embeddingModels: fromFile.embedding_models ?? spec.embeddingModels,
         modelsFixed: fixedModels !== undefined,
+        embeddingModelsFixed: fromFile.embedding_models !== undefined,
         missing,
         limits: (model) => ({
           rpm: fromFile.limits?.[model]?.rpm ?? fromFile.rpm ?? settings.rpm,
@@ -148,13 +166,7 @@ export class ProviderRegistry {
    * parameters it accepts, in range. Errors name the field and the choices.
    */
   validate(input: unknown, purpose: 'chat' | 'embed' = 'chat'): ModelConfig {
-    const base = z
-      .strictObject({
-        provider: z.string(),
-        model: z.string().trim().min(1).max(200),
-        parameters: z.record(z.string(), z.unknown()).optional(),
-      })
-      .safeParse(input);
+    const base = modelConfigSchema.safeParse(input);
     if (!base.success) {
       const issue = base.error.issues[0];
       const field =
@@ -176,7 +188,8 @@ export class ProviderRegistry {
       );
     }
     const models = purpose === 'embed' ? provider.embeddingModels : provider.models;
-    const open = provider.spec.anyModel && !provider.modelsFixed;
+    const fixed = purpose === 'embed' ? provider.embeddingModelsFixed : provider.modelsFixed;
+    const open = provider.spec.anyModel && !fixed;
     if (!open && !models.includes(model)) {
       throw new ModelConfigError(
         'model',
@@ -191,7 +204,19 @@ export class ProviderRegistry {
   }
 }
 
+const schemasBySpec = new WeakMap<ProviderSpec, Record<ParameterName, z.ZodType>>();
+
+/** Parameter schemas of a provider (ranges depend on it), built on first use and kept. */
 function parameterSchemas(spec: ProviderSpec): Record<ParameterName, z.ZodType> {
+  let schemas = schemasBySpec.get(spec);
+  if (!schemas) {
+    schemas = buildParameterSchemas(spec);
+    schemasBySpec.set(spec, schemas);
+  }
+  return schemas;
+}
+
+function buildParameterSchemas(spec: ProviderSpec): Record<ParameterName, z.ZodType> {
   return {
     temperature: z.number().min(0).max(spec.temperatureMax),
     max_tokens: z.number().int().min(1).max(1_000_000),
