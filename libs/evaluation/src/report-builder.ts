@@ -58,7 +58,10 @@ export class ReportBuilder {
     a: EvaluationEntity,
     b: EvaluationEntity,
   ): Promise<ComparisonReport> {
-    const [ra, rb] = await Promise.all([this.evaluation(workspaceId, a), this.evaluation(workspaceId, b)]);
+    const [ra, rb] = await Promise.all([
+      this.evaluation(workspaceId, a),
+      this.evaluation(workspaceId, b),
+    ]);
     return {
       kind: 'comparison',
       generated_at: new Date().toISOString(),
@@ -126,7 +129,10 @@ export class ReportBuilder {
     });
   }
 
-  private async header(workspaceId: number, evaluation: EvaluationEntity): Promise<EvaluationHeader> {
+  private async header(
+    workspaceId: number,
+    evaluation: EvaluationEntity,
+  ): Promise<EvaluationHeader> {
     const version = await this.prompts.findVersionById(evaluation.promptVersionId);
     const project = await this.projects.findAny(workspaceId, evaluation.projectId);
     const prompt = version ? await this.prompts.findAny(workspaceId, version.promptId) : null;

@@ -13,7 +13,13 @@ import {
   reportJob,
 } from '@ps/queue';
 import { ReportBuilder, ReportNotReadyError } from './report-builder';
-import { CONTENT_TYPES, renderComparisonCsv, renderCsv, renderReport, reportFilename } from './report';
+import {
+  CONTENT_TYPES,
+  renderComparisonCsv,
+  renderCsv,
+  renderReport,
+  reportFilename,
+} from './report';
 
 /**
  * Renders a report in the background and stores the document (report_documents), for long runs
@@ -38,7 +44,8 @@ export class ReportProcessor implements JobProcessor<typeof reportJob> {
     const { evaluation_id: id, compare_to: otherId, format } = ctx.payload;
     const a = await this.evaluations.findById(id);
     const b = otherId !== undefined ? await this.evaluations.findById(otherId) : null;
-    if (!a || (otherId !== undefined && !b)) throw new PermanentJobError('The evaluation no longer exists.');
+    if (!a || (otherId !== undefined && !b))
+      throw new PermanentJobError('The evaluation no longer exists.');
     try {
       const report = b
         ? await this.builder.comparison(ctx.workspaceId, a, b)
@@ -57,7 +64,8 @@ export class ReportProcessor implements JobProcessor<typeof reportJob> {
         body = Buffer.concat(chunks);
       } else {
         const rendered = await renderReport(report, format);
-        body = typeof rendered.body === 'string' ? Buffer.from(rendered.body, 'utf8') : rendered.body;
+        body =
+          typeof rendered.body === 'string' ? Buffer.from(rendered.body, 'utf8') : rendered.body;
       }
       const document = await this.documents.create({
         evaluationId: a.id,
@@ -67,7 +75,12 @@ export class ReportProcessor implements JobProcessor<typeof reportJob> {
         filename: reportFilename(report, format),
         body,
       });
-      return { report_id: document.id, filename: document.filename, content_type: document.contentType, bytes: body.length };
+      return {
+        report_id: document.id,
+        filename: document.filename,
+        content_type: document.contentType,
+        bytes: body.length,
+      };
     } catch (err) {
       if (err instanceof ReportNotReadyError) throw new PermanentJobError(err.message);
       throw err;

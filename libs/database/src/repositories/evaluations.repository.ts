@@ -243,12 +243,10 @@ export class EvaluationsRepository {
     >
   > {
     if (ids.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(TestCaseEntity)
-      .find({
-        where: { id: In(ids) },
-        select: { id: true, name: true, inputs: true, expectedOutputs: true },
-      });
+    const rows = await this.dataSource.getRepository(TestCaseEntity).find({
+      where: { id: In(ids) },
+      select: { id: true, name: true, inputs: true, expectedOutputs: true },
+    });
     return new Map(
       rows.map((r) => [r.id, { name: r.name, inputs: r.inputs, expected: r.expectedOutputs }]),
     );
