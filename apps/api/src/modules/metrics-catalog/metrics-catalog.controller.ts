@@ -12,7 +12,13 @@ import {
 } from 'class-validator';
 import { ValidationFailedError } from '@ps/common';
 import { LlmClient, llmErrorToDomain } from '@ps/llm';
-import { computeMetric, listMetrics, MetricError, type MetricContext } from '@ps/metrics';
+import {
+  computeMetric,
+  listMetrics,
+  MetricError,
+  type MetricContext,
+  MetricUnavailableError,
+} from '@ps/metrics';
 import { RequirePermission } from '../../auth/permissions';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { IsPlainObject, Optional } from '../../http/dto/transforms';
@@ -144,6 +150,17 @@ export class MetricsCatalogController {
         value: finiteOrNull(result.value),
       };
     } catch (err) {
+      if (err instanceof MetricUnavailableError) {
+        // The metric is fine; the request lacks the model it needs (as POST /evaluations/create
+        // says for embedding_model_config).
+        throw new ValidationFailedError(
+          err.missing.map((port) => ({
+            field: port === 'embeddings' ? 'embedding_model_config' : 'judge_model_config',
+            message: err.message,
+          })),
+          err.message,
+        );
+      }
       if (err instanceof MetricError) {
         throw new ValidationFailedError(
           err.errors.map((e) => ({

@@ -1,0 +1,350 @@
+// Evaluation throughput through the full distributed path:
+//   HTTP POST /evaluations/create -> API process -> Redis (Bull) -> worker process -> model
+//   (the OpenAI wire-protocol fake, fixed latency) -> PostgreSQL
+// For each concurrency (default 8 and 64) it runs N cases (default 2000) once against the model
+// and once more identically, where every answer comes from the response cache. It reports wall
+// time against the ideal N × latency / concurrency, the worker's CPU time per case (utime + stime
+// from /proc/<pid>/stat) and its peak RSS (VmHWM from /proc/<pid>/status). Every run gets a fresh
+// worker, so CPU and peak memory belong to that run alone. Needs PostgreSQL and Redis (a scratch
+// database is created and dropped) and Linux /proc; run with `npm run bench:evaluation`.
+//   BENCH_CASES (default 2000), BENCH_LATENCY_MS (default 50),
+//   BENCH_CONCURRENCY (comma-separated, default "8,64"),
+//   BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the worker, e.g. --max-old-space-size=128 to tell
+//   memory the run keeps from garbage V8 has not collected yet).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { type FakeLlmServer, type FakeRequest, startFakeLlm } from '../test/fakes/fake-llm';
+
+const CASES = Number(process.env.BENCH_CASES ?? 2000);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,64').split(',').map(Number);
+const ADMIN_URL =
+  process.env.PS_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.PS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Compiled to dist/bench/: the repository is two levels up. */
+const ROOT = join(__dirname, '../..');
+/** Kernel clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+const RUN_TIMEOUT_MS = 600_000;
+
+/** A parsed JSON body: `any`, as JSON.parse returns it. */
+type Json = ReturnType<typeof JSON.parse>;
+
+interface RunResult {
+  concurrency: number;
+  cache: 'cold' | 'warm';
+  cases: number;
+  wall_s: number;
+  /** From the create request to the worker starting the run (API, Redis, job pick-up). */
+  pickup_s: number;
+  ideal_s: number | null;
+  efficiency: number | null;
+  cases_per_s: number;
+  worker_cpu_ms_per_case: number;
+  worker_peak_rss_mb: number;
+  worker_idle_rss_mb: number;
+  /** Per-case model call time as the worker measured it (cache look-up included). */
+  call_p50_ms: number | null;
+  call_p95_ms: number | null;
+  model_calls: number;
+  cached: number;
+  pass_rate: number | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function start(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'dist/apps', app, 'src/main.js')], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function ready(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+/** utime + stime of a process, in milliseconds (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** A `Vm*` line of /proc/<pid>/status, in MB. */
+function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+class Api {
+  constructor(
+    readonly base: string,
+    private readonly key: string,
+  ) {}
+
+  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
+    const res = await fetch(`${this.base}/api/v1/prompt-studio${path}`, {
+      method,
+      headers: { 'x-api-key': this.key, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text);
+  }
+}
+
+const caseNumber = (req: FakeRequest) => {
+  const last = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  return Number(/#(\d+)/.exec(last)?.[1] ?? -1);
+};
+const label = (n: number) => (n % 2 === 0 ? 'positive' : 'negative');
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux') throw new Error('This benchmark reads /proc: Linux only.');
+  // Nine of ten answers are right, so scoring and pass/fail have real work to do.
+  const fake: FakeLlmServer = await startFakeLlm({
+    latencyMs: LATENCY_MS,
+    answer: (req) => (caseNumber(req) % 10 === 9 ? 'unsure' : label(caseNumber(req))),
+  });
+  const db = `ps_bench_eval_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${db}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${db}`;
+  const prefix = `ps-bench-eval-${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ps-bench-eval-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: url.toString(),
+    DATA_DIR: dataDir,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    RATE_LIMIT_ENABLED: 'false',
+    MAX_TEST_CASES_PER_PROJECT: String(Math.max(1000, CASES)),
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+    JOB_PROGRESS_EVENT_MS: '1000',
+  };
+  const apiPort = await freePort();
+  const api = start('api', { ...env, PORT: String(apiPort) });
+  const results: RunResult[] = [];
+  try {
+    await ready(`http://127.0.0.1:${apiPort}/health/ready`);
+    const http = new Api(
+      `http://127.0.0.1:${apiPort}`,
+      readFileSync(join(dataDir, 'owner-api-key'), 'utf8').trim(),
+    );
+    const project = await http.call('POST', '/projects/create', { name: 'evaluation bench' });
+    const made = performance.now();
+    for (let from = 0; from < CASES; from += 1000) {
+      await http.call('POST', '/test-cases/bulk', {
+        project_id: project.id,
+        test_cases: Array.from({ length: Math.min(1000, CASES - from) }, (_, i) => ({
+          name: `case ${from + i}`,
+          inputs: { n: from + i, text: `review text number ${from + i}` },
+          expected_outputs: { response: label(from + i) },
+        })),
+      });
+    }
+    console.error(`created ${CASES} cases in ${Math.round(performance.now() - made)} ms`);
+
+    for (const concurrency of CONCURRENCIES) {
+      // A prompt per concurrency, so its first run finds nothing in the response cache.
+      const prompt = await http.call('POST', '/prompts/create', {
+        project_id: project.id,
+        name: `bench c=${concurrency}`,
+        system_prompt: 'You are a sentiment classifier. Answer positive or negative.',
+        user_prompt: `Review #{n}: {text} (c=${concurrency})`,
+        model_config: { provider: 'openai', model: 'gpt-4o-mini' },
+      });
+      for (const cache of ['cold', 'warm'] as const) {
+        const result = await run(http, env, fake, prompt.id as number, concurrency, cache);
+        results.push(result);
+        console.error(JSON.stringify(result));
+      }
+    }
+  } finally {
+    await stop(api);
+    await fake.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+    await dropRedisKeys(prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  printTable(results);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench/results/evaluation-throughput.json'),
+    `${JSON.stringify({ cases: CASES, latency_ms: LATENCY_MS, results }, null, 2)}\n`,
+  );
+}
+
+/** One evaluation of every case on a fresh worker; measures it from request to completion. */
+async function run(
+  http: Api,
+  env: Record<string, string>,
+  fake: FakeLlmServer,
+  promptId: number,
+  concurrency: number,
+  cache: 'cold' | 'warm',
+): Promise<RunResult> {
+  const port = await freePort();
+  const worker = start('worker', {
+    ...env,
+    DB_MIGRATIONS_RUN: 'false',
+    WORKER_PORT: String(port),
+    QUEUE_CONCURRENCY_EVALUATION: '1',
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+      : {}),
+  });
+  try {
+    await ready(`http://127.0.0.1:${port}/health/ready`);
+    const pid = worker.pid!;
+    const idleRss = memoryMb(pid, 'VmRSS');
+    const cpuBefore = cpuMs(pid);
+    const callsBefore = fake.count('chat');
+    const started = performance.now();
+    const sentAt = Date.now();
+    const created = await http.call('POST', '/evaluations/create', {
+      prompt_id: promptId,
+      metrics: [{ name: 'exact_match' }, { name: 'token_overlap' }],
+      concurrency,
+    });
+    let evaluation: Json = created;
+    while (!['completed', 'failed', 'cancelled'].includes(evaluation.status)) {
+      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error('the run did not end');
+      await sleep(20);
+      evaluation = await http.call('GET', `/evaluations/${created.id}`);
+    }
+    const wall = (performance.now() - started) / 1000;
+    if (evaluation.status !== 'completed') {
+      throw new Error(`evaluation ${evaluation.status}: ${evaluation.error}`);
+    }
+    const cpu = cpuMs(pid) - cpuBefore;
+    const summary = evaluation.summary;
+    const ideal = cache === 'cold' ? (CASES * LATENCY_MS) / concurrency / 1000 : null;
+    return {
+      concurrency,
+      cache,
+      cases: summary.total,
+      wall_s: round(wall, 2),
+      pickup_s: round((Date.parse(evaluation.started_at) - sentAt) / 1000, 2),
+      ideal_s: ideal === null ? null : round(ideal, 2),
+      efficiency: ideal === null ? null : round(ideal / wall, 2),
+      cases_per_s: Math.round(summary.total / wall),
+      worker_cpu_ms_per_case: round(cpu / summary.total, 3),
+      worker_peak_rss_mb: round(memoryMb(pid, 'VmHWM'), 1),
+      worker_idle_rss_mb: round(idleRss, 1),
+      call_p50_ms: nullableRound(summary.latency_ms.p50),
+      call_p95_ms: nullableRound(summary.latency_ms.p95),
+      model_calls: fake.count('chat') - callsBefore,
+      cached: summary.cached,
+      pass_rate: summary.pass_rate,
+    };
+  } finally {
+    await stop(worker);
+  }
+}
+
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const nullableRound = (x: number | null) => (x === null ? null : Math.round(x));
+
+function printTable(results: RunResult[]): void {
+  const headers = [
+    'concurrency',
+    'cache',
+    'cases',
+    'wall s',
+    'pick-up s',
+    'ideal s',
+    'ideal/wall',
+    'cases/s',
+    'CPU ms/case',
+    'peak RSS MB',
+    'idle RSS MB',
+    'call p50/p95 ms',
+    'model calls',
+    'cached',
+  ];
+  const rows = results.map((r) => [
+    String(r.concurrency),
+    r.cache,
+    String(r.cases),
+    r.wall_s.toFixed(2),
+    r.pickup_s.toFixed(2),
+    r.ideal_s === null ? '-' : r.ideal_s.toFixed(2),
+    r.efficiency === null ? '-' : r.efficiency.toFixed(2),
+    String(r.cases_per_s),
+    r.worker_cpu_ms_per_case.toFixed(3),
+    r.worker_peak_rss_mb.toFixed(1),
+    r.worker_idle_rss_mb.toFixed(1),
+    `${r.call_p50_ms ?? '-'}/${r.call_p95_ms ?? '-'}`,
+    String(r.model_calls),
+    String(r.cached),
+  ]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(
+    `\nEvaluation throughput: ${CASES} cases, model latency ${LATENCY_MS} ms (OpenAI fake), 1 worker\n`,
+  );
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
