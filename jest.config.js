@@ -7,6 +7,8 @@ const transform = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: Jest ignores testTimeout inside a project entry.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -25,7 +27,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       moduleNameMapper,
       transform,
-      testTimeout: 60_000,
     },
   ],
 };
