@@ -36,6 +36,8 @@ import { type EvaluationSettings, evaluationSettingsSchema } from './evaluation-
 const CASE_PAGE = 200;
 /** At most one evaluation_progress event per interval (plus the final one). */
 const PROGRESS_INTERVAL_MS = 250;
+/** Result rows per INSERT. */
+const WRITE_BATCH = 50;
 
 interface RunContext {
   evaluation: EvaluationEntity;
@@ -216,6 +218,22 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     await progress(true);
 
     let stop: Error | undefined;
+    // Results are written in batches (one statement each): a crash loses at most the unwritten
+    // batch, whose cases the next attempt simply runs again.
+    let buffer: NewEvaluationResult[] = [];
+    let lastFlush = Date.now();
+    let writing: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
+      const batch = buffer;
+      buffer = [];
+      lastFlush = Date.now();
+      if (batch.length === 0) return writing;
+      writing = writing.then(async () => {
+        done += await this.evaluations.insertResults(batch);
+        await progress();
+      });
+      return writing;
+    };
     // The first call runs alone: a terminal error (bad key, no quota, unknown model) then stops
     // the run after one request instead of `concurrency` simultaneous ones.
     let probed = false;
@@ -233,9 +251,11 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
           while (active.size >= (probed ? settings.concurrency : 1)) await Promise.race(active);
           if (stop) break;
           const task = this.runOne(run, testCase, repeat)
-            .then(async (written) => {
-              if (written) done++;
-              await progress();
+            .then(async (row) => {
+              buffer.push(row);
+              if (buffer.length >= WRITE_BATCH || Date.now() - lastFlush >= PROGRESS_INTERVAL_MS) {
+                await flush();
+              }
             })
             .catch((err: unknown) => {
               stop ??= err instanceof Error ? err : new Error(String(err));
@@ -249,18 +269,22 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
       }
     }
     await Promise.all(active);
+    // Finished cases are kept even when the run stops: a rerun will not need them again.
+    await flush().catch((err: unknown) => {
+      stop ??= err instanceof Error ? err : new Error(String(err));
+    });
     if (stop) throw stop;
     ctx.throwIfCancelled();
     done = await this.evaluations.countResults(evaluation.id);
     await progress(true);
   }
 
-  /** One model call, parse and scoring; writes the result row. Terminal provider errors stop the run. */
+  /** One model call, parse and scoring: the result row. Terminal provider errors stop the run. */
   private async runOne(
     run: RunContext,
     testCase: TestCaseEntity,
     repeat: number,
-  ): Promise<boolean> {
+  ): Promise<NewEvaluationResult> {
     const { evaluation, settings } = run;
     const row: NewEvaluationResult = {
       evaluationId: evaluation.id,
@@ -317,7 +341,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
       row.status = err.kind === 'timeout' ? 'timeout' : 'infra_error';
       row.error = `${err.kind}: ${err.message}`;
     }
-    return this.evaluations.insertResult(row);
+    return row;
   }
 
   /** The summary from the stored rows (never from memory), with dataset metrics and repeats. */

@@ -170,15 +170,48 @@ export class EvaluationsRepository {
     return new Set(rows.map((r) => `${r.test_case_id}:${r.repeat_index}`));
   }
 
-  /** Writes a result unless one exists for the same case and repeat: a rerun never double-counts. */
-  async insertResult(values: NewEvaluationResult): Promise<boolean> {
-    const result = await this.results
-      .createQueryBuilder()
-      .insert()
-      .values(values as QueryDeepPartialEntity<EvaluationResultEntity>)
-      .orIgnore()
-      .execute();
-    return (result.identifiers?.filter(Boolean).length ?? 0) > 0;
+  /**
+   * Writes a batch of results in one statement; rows whose (case, repeat) already exists are
+   * skipped, so a rerun never double-counts. Returns how many rows were new.
+   */
+  async insertResults(rows: NewEvaluationResult[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const params: unknown[] = [];
+    const tuples = rows.map((r) => {
+      const values = [
+        r.evaluationId,
+        r.testCaseId,
+        r.repeatIndex,
+        r.output,
+        r.parsedOutput === null || r.parsedOutput === undefined
+          ? null
+          : JSON.stringify(r.parsedOutput),
+        JSON.stringify(r.scores),
+        r.aggregateScore,
+        r.passed,
+        r.status,
+        r.error,
+        r.latencyMs,
+        r.tokensIn,
+        r.tokensOut,
+        r.cost,
+        r.cached,
+      ];
+      const start = params.length;
+      params.push(...values);
+      const p = (i: number) => `$${start + i + 1}`;
+      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}::jsonb, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)})`;
+    });
+    const inserted = await this.dataSource.query<{ id: string }[]>(
+      `INSERT INTO evaluation_results (evaluation_id, test_case_id, repeat_index, output,
+         parsed_output, scores, aggregate_score, passed, status, error, latency_ms, tokens_in,
+         tokens_out, cost, cached)
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT ON CONSTRAINT uq_evaluation_results_case DO NOTHING
+       RETURNING id`,
+      params,
+    );
+    return inserted.length;
   }
 
   countResults(evaluationId: number): Promise<number> {
