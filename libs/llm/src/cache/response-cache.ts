@@ -1,23 +1,11 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ps/common';
+import type { LlmCacheRecord, LlmCacheRepository } from '@ps/database';
 
-export interface CachedResponse {
-  response: Record<string, unknown>;
-  usage: Record<string, unknown>;
-}
+export type CachedResponse = LlmCacheRecord;
 
 /** Where responses are kept: PostgreSQL (llm_cache) in the product, memory in unit tests. */
-export interface CacheStore {
-  take(key: string): Promise<CachedResponse | undefined>;
-  put(entry: {
-    key: string;
-    provider: string;
-    model: string;
-    response: Record<string, unknown>;
-    usage: Record<string, unknown>;
-    ttlSeconds: number;
-  }): Promise<void>;
-}
+export type CacheStore = Pick<LlmCacheRepository, 'take' | 'put'>;
 
 /** Content address of a request: sha256 over kind, provider, model, messages and parameters. */
 export function cacheKey(request: {

@@ -37,6 +37,21 @@ const cohereClient = (provider: ResolvedProvider) =>
 const ollamaHeaders = (provider: ResolvedProvider) =>
   provider.apiKey ? { Authorization: `Bearer ${provider.apiKey}` } : undefined;
 
+/** Sampling parameters in the OpenAI wire protocol (OpenAI, Azure and every compatible server). */
+const openAiSampling = (p: ModelParameters) => ({
+  temperature: p.temperature,
+  maxTokens: p.max_tokens,
+  topP: p.top_p,
+  stop: p.stop,
+  frequencyPenalty: p.frequency_penalty,
+  presencePenalty: p.presence_penalty,
+  streamUsage: true,
+  modelKwargs: {
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    ...(p.json ? { response_format: { type: 'json_object' } } : {}),
+  },
+});
+
 export interface ModelContext {
   azureApiVersion: string;
 }
@@ -55,17 +70,7 @@ export function createChatModel(
         model,
         apiKey: keyOf(provider),
         configuration: { baseURL: baseUrl },
-        temperature: p.temperature,
-        maxTokens: p.max_tokens,
-        topP: p.top_p,
-        stop: p.stop,
-        frequencyPenalty: p.frequency_penalty,
-        presencePenalty: p.presence_penalty,
-        streamUsage: true,
-        modelKwargs: {
-          ...(p.seed !== undefined ? { seed: p.seed } : {}),
-          ...(p.json ? { response_format: { type: 'json_object' } } : {}),
-        },
+        ...openAiSampling(p),
       });
     case 'azure':
       return new AzureChatOpenAI({
@@ -74,17 +79,7 @@ export function createChatModel(
         azureOpenAIEndpoint: baseUrl,
         azureOpenAIApiDeploymentName: model,
         azureOpenAIApiVersion: context.azureApiVersion,
-        temperature: p.temperature,
-        maxTokens: p.max_tokens,
-        topP: p.top_p,
-        stop: p.stop,
-        frequencyPenalty: p.frequency_penalty,
-        presencePenalty: p.presence_penalty,
-        streamUsage: true,
-        modelKwargs: {
-          ...(p.seed !== undefined ? { seed: p.seed } : {}),
-          ...(p.json ? { response_format: { type: 'json_object' } } : {}),
-        },
+        ...openAiSampling(p),
       });
     case 'anthropic':
       return new ChatAnthropic({

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -228,38 +229,34 @@ export class ReportQueryDto {
   compare_to?: number;
 }
 
+/** An optional pair of positive ids (A, then B). */
+const TwoIds = () =>
+  applyDecorators(
+    Optional(),
+    IsArray(),
+    ArrayMinSize(2),
+    ArrayMaxSize(2),
+    IsInt({ each: true }),
+    Min(1, { each: true }),
+  );
+
 export class CompareEvaluationsDto extends ScoringDto {
   @ApiPropertyOptional({ type: [Number], description: 'Two finished evaluations: A then B.' })
-  @Optional()
-  @IsArray()
-  @ArrayMinSize(2)
-  @ArrayMaxSize(2)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @TwoIds()
   evaluation_ids?: number[];
 
   @ApiPropertyOptional({
     type: [Number],
     description: 'Two prompts (current versions) to run and compare.',
   })
-  @Optional()
-  @IsArray()
-  @ArrayMinSize(2)
-  @ArrayMaxSize(2)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @TwoIds()
   prompt_ids?: number[];
 
   @ApiPropertyOptional({
     type: [Number],
     description: 'Two prompt version ids to run and compare.',
   })
-  @Optional()
-  @IsArray()
-  @ArrayMinSize(2)
-  @ArrayMaxSize(2)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @TwoIds()
   version_ids?: number[];
 }
 
