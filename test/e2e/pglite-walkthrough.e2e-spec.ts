@@ -117,6 +117,35 @@ describe('core API on embedded PGlite (all-in-one mode)', () => {
     expect(preview.body.user_prompt).toBe('Customer query: Hello');
   });
 
+  it('executes and evaluates in-process (in-process queue, response cache and results on PGlite)', async () => {
+    const model = { provider: 'mock', model: 'mock-echo' };
+    const run = await http()
+      .post(`${BASE}/prompts/${promptId}/execute`)
+      .send({ inputs: { customer_query: 'Hi' }, model_config: model })
+      .expect(200);
+    expect(run.body).toMatchObject({ output: 'Customer query: Hi', cached: false });
+    const again = await http()
+      .post(`${BASE}/prompts/${promptId}/execute`)
+      .send({ inputs: { customer_query: 'Hi' }, model_config: model })
+      .expect(200);
+    expect(again.body.cached).toBe(true);
+
+    const evaluation = await http()
+      .post(`${BASE}/evaluations/create?wait=true`)
+      .send({ prompt_id: promptId, model_config: model, metrics: [{ name: 'contains' }] })
+      .expect(200);
+    expect(evaluation.body).toMatchObject({ status: 'completed', test_case_count: 2 });
+    expect(evaluation.body.summary.counts.ok).toBe(2);
+    const results = await http()
+      .get(`${BASE}/evaluations/${evaluation.body.id}/results`)
+      .expect(200);
+    expect(results.body.total).toBe(2);
+    const report = await http()
+      .get(`${BASE}/evaluations/${evaluation.body.id}/report?format=csv`)
+      .expect(200);
+    expect(report.text.trim().split('\r\n')).toHaveLength(3);
+  });
+
   it('keeps idempotent creates atomic on the single embedded connection', async () => {
     const responses = await Promise.all(
       Array.from({ length: 8 }, () =>
