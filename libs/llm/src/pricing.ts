@@ -8,11 +8,16 @@ export type PriceTable = Record<string, Record<string, [number, number]>>;
 
 const priceFileSchema = z.record(
   z.string(),
-  z.union([z.string(), z.record(z.string(), z.tuple([z.number().min(0), z.number().min(0)]))]),
+  z.record(z.string(), z.tuple([z.number().min(0), z.number().min(0)])),
 );
 
 function tableOf(raw: unknown, source: string): PriceTable {
-  const parsed = priceFileSchema.safeParse(raw);
+  // Keys starting with `$` are notes (`$comment`), not providers.
+  const entries =
+    raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('$')))
+      : raw;
+  const parsed = priceFileSchema.safeParse(entries);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${source}: ${issue.path.join('.')}: ${issue.message}`);
