@@ -24,6 +24,8 @@ export class LlmError extends Error {
       /** Wait the vendor asked for, from Retry-After and friends. */
       retryAfterMs?: number;
       attempts?: number;
+      /** Set when a retry would do harm (tokens of a failed attempt already reached the caller). */
+      final?: boolean;
     } = {},
   ) {
     super(message);

@@ -322,9 +322,24 @@ export class LlmClient {
       async () => {
         await this.limiter.acquire(scope, limits, estimate, options.signal);
         llmMetrics.attempts.inc({ provider: config.provider, model: config.model });
-        return this.withTimeout(options, (signal) =>
-          this.invoke(model, lcMessages, signal, options.onToken),
-        );
+        let streamed = false;
+        const onToken = options.onToken
+          ? (text: string) => {
+              streamed = true;
+              options.onToken!(text);
+            }
+          : undefined;
+        try {
+          return await this.withTimeout(options, (signal) =>
+            this.invoke(model, lcMessages, signal, onToken),
+          );
+        } catch (err) {
+          // The caller has seen part of this attempt's answer: another attempt would repeat it.
+          if (!streamed) throw err;
+          const error = classifyError(err, config);
+          error.details.final = true;
+          throw error;
+        }
       },
       (err) => classifyError(err, config),
       {

@@ -62,7 +62,14 @@ export async function withRetries<T>(
     } catch (raw) {
       const error = classify(raw);
       error.details.attempts = n;
-      if (!error.retryable || n > policy.maxRetries || hooks.signal?.aborted) throw error;
+      if (
+        !error.retryable ||
+        error.details.final ||
+        n > policy.maxRetries ||
+        hooks.signal?.aborted
+      ) {
+        throw error;
+      }
       const wait = retryDelayMs(policy, n - 1, error);
       hooks.onRetry?.(error, wait);
       await sleep(wait, hooks.signal);

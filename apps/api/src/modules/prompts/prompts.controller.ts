@@ -1,5 +1,26 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, requestIdOf } from '@ps/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import { buildProblem } from '../../http/problem';
 import { RateLimit, RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
@@ -111,19 +132,54 @@ export class PromptsController {
   /**
    * Render a version with inputs and run it once on a model: output, parsed output (when the
    * prompt has a signature), usage, cost and latency. Uses the response cache unless bypassed.
+   * With `stream: true` the answer is an event stream of tokens ending in the same result.
    */
   @Post(':id/execute')
   @RequirePermission('write')
   @RateLimit('evaluate')
   @HttpCode(200)
+  @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({ type: PromptExecutionResponseDto })
   @ApiProblems(400, 401, 403, 404, 429, 502, 504)
-  executePrompt(
+  async executePrompt(
     @CurrentActor() actor: Actor,
     @Param('id', IdParamPipe) id: number,
     @Body() dto: ExecutePromptDto,
-  ) {
-    return this.prompts.execute(actor, id, dto);
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PromptExecutionResponseDto | undefined> {
+    if (!dto.stream) return this.prompts.execute(actor, id, dto);
+    // Headers go out with the first token, so anything that fails before (validation, a
+    // provider error on the first attempt) is still an ordinary problem response.
+    const send = (event: string, data: unknown) => {
+      if (!res.headersSent) {
+        res.status(200).set({
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache',
+          'X-Accel-Buffering': 'no',
+        });
+        res.flushHeaders();
+      }
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    try {
+      const result = await this.prompts.execute(actor, id, dto, (text) => send('token', { text }));
+      if (!res.headersSent) send('token', { text: result.output }); // a cached answer
+      send('result', result);
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      const domain = err instanceof DomainError ? err : undefined;
+      const code = domain?.code ?? 'internal_error';
+      send(
+        'error',
+        buildProblem(code, domain?.message ?? 'The model call failed.', {
+          requestId: requestIdOf(req),
+          extra: domain?.extra,
+        }),
+      );
+    }
+    res.end();
+    return undefined;
   }
 
   /** Get a prompt with its current version. */

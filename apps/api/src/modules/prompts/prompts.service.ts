@@ -293,6 +293,7 @@ export class PromptsService {
     actor: Actor,
     id: number,
     dto: ExecutePromptDto,
+    onToken?: (text: string) => void,
   ): Promise<PromptExecutionResponseDto> {
     const prompt = await this.requirePrompt(actor, id);
     const version = dto.version
@@ -327,6 +328,7 @@ export class PromptsService {
       const modelConfig = this.llm.validate(requested);
       const result = await this.llm.chat(modelConfig, rendered.messages, {
         bypassCache: dto.bypass_cache,
+        onToken,
       });
       const parsed = signature?.outputSchema.length
         ? parseStructuredOutput(result.text, signature.outputSchema)

@@ -83,4 +83,14 @@ export class ExecutePromptDto extends PreviewPromptDto {
   @Optional()
   @IsBoolean()
   bypass_cache?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Answer as Server-Sent Events: `token` events ({text}) while the model writes, then one ' +
+      '`result` event (the same body as without streaming), or an `error` event (a problem document).',
+  })
+  @Optional()
+  @IsBoolean()
+  stream?: boolean;
 }
