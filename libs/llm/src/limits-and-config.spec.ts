@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LlmError } from './errors';
 import { CallLimiter } from './limits/call-limiter';
 import { Pricing } from './pricing';
-import { ProviderRegistry, readLlmConfigFile } from './providers/registry';
+import { ProviderRegistry, readLlmConfigFile, redactUrl } from './providers/registry';
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-llm-'));
 const file = (name: string, content: unknown) => {
@@ -114,5 +114,20 @@ describe('LLM_CONFIG_FILE', () => {
       /k\.json/,
     );
     expect(() => readLlmConfigFile(file('j.json', '{not json'))).toThrow(/j\.json/);
+  });
+});
+
+describe('GET /providers/list data', () => {
+  it('masks credentials written into a base URL', () => {
+    const registry = new ProviderRegistry(
+      settings({
+        OPENAI_API_KEY: 'sk',
+        OPENAI_BASE_URL: 'https://bob:hunter2@proxy.example.com/v1',
+      }),
+    );
+    const openai = registry.list().find((p) => p.id === 'openai')!;
+    expect(openai.base_url).toBe('https://***@proxy.example.com/v1');
+    expect(JSON.stringify(registry.list())).not.toContain('hunter2');
+    expect(redactUrl('http://127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
   });
 });

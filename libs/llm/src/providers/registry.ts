@@ -103,6 +103,19 @@ const modelConfigSchema = z.strictObject({
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** A base URL as shown to users: credentials in it (https://user:pass@proxy) are masked. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.username && !url.password) return value;
+    url.username = '***';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return value;
+  }
+}
+
 export class ProviderRegistry {
   private readonly providers = new Map<LlmProviderId, ResolvedProvider>();
 
@@ -148,7 +161,7 @@ export class ProviderRegistry {
       configured: p.missing === undefined,
       key_present: Boolean(p.apiKey),
       missing: p.missing ?? null,
-      base_url: p.baseUrl,
+      base_url: redactUrl(p.baseUrl),
       models: [...p.models],
       any_model: p.spec.anyModel && !p.modelsFixed,
       embedding_models: [...p.embeddingModels],
