@@ -401,15 +401,28 @@ export class LlmClient {
     run: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const ms = options.timeoutMs ?? this.deps.settings.timeoutMs;
-    const timeout = AbortSignal.timeout(ms);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // One controller per attempt, released as soon as the attempt ends. AbortSignal.timeout()
+    // would keep every attempt's signal (and what the SDK hangs on it) alive for the full time
+    // limit: at hundreds of calls a second that is hundreds of MB of garbage that cannot go.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    const forward = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    if (options.signal?.aborted) forward();
     try {
-      return await run(signal);
+      return await run(controller.signal);
     } catch (err) {
-      if (timeout.aborted && !options.signal?.aborted) {
+      if (timedOut && !options.signal?.aborted) {
         throw new LlmError('timeout', `no answer within ${ms} ms`);
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', forward);
     }
   }
 
