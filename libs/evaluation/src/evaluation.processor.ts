@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type PromptParts, renderPrompt, type SignatureFieldSpec } from '@ps/common';
 import {
@@ -170,6 +171,9 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     const embedConfig = settings.embedding_model_config
       ? this.llm.validate(settings.embedding_model_config, 'embed')
       : undefined;
+    // Every call in flight listens on the job's signal (and removes its listener when done):
+    // `concurrency` listeners at once is the design, not a leak.
+    setMaxListeners(settings.concurrency * 2 + 10, ctx.signal);
     const metricCtx: CaseContext = {
       judge: async (messages) =>
         (await this.llm.chat(judgeConfig, messages, { signal: ctx.signal })).text,
