@@ -284,6 +284,16 @@ describe('metrics API', () => {
         }),
         ['embedding_model_config.model'],
       );
+      // A good judge beside a bad embedding model: the problem names the bad one.
+      expectFields(
+        await compute({
+          metric: 'semantic_similarity',
+          judge_model_config: { provider: 'mock', model: 'mock-echo' },
+          embedding_model_config: { provider: 'mock', model: 'mock-echo' },
+          pairs: pairs(['a'], ['a']),
+        }),
+        ['embedding_model_config.model'],
+      );
     });
 
     it('validates the body itself', async () => {

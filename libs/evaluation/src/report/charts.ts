@@ -141,6 +141,17 @@ function line(
     : { type: 'line', x1, y1, x2, y2, stroke, width };
 }
 
+/** The bottom edge of a plot frame. */
+function xAxis(frame: Frame): Shape {
+  const bottom = frame.top + frame.height;
+  return line(frame.left, bottom, frame.left + frame.width, bottom, COLORS.axis);
+}
+
+/** The left edge of a plot frame. */
+function yAxis(frame: Frame): Shape {
+  return line(frame.left, frame.top, frame.left, frame.top + frame.height, COLORS.axis);
+}
+
 /** Swatches and labels in the top right corner, when there is more than one series. */
 function legend(series: Series[], right: number, y: number): Shape[] {
   if (series.length < 2) return [];
@@ -210,16 +221,7 @@ export function histogramChart(
     shapes.push(line(x, frame.top + frame.height, x, frame.top + frame.height + 4, COLORS.axis));
     shapes.push(text(x, frame.top + frame.height + 17, num(edge / binCount, 1)));
   }
-  shapes.push(
-    line(
-      frame.left,
-      frame.top + frame.height,
-      frame.left + frame.width,
-      frame.top + frame.height,
-      COLORS.axis,
-    ),
-  );
-  shapes.push(line(frame.left, frame.top, frame.left, frame.top + frame.height, COLORS.axis));
+  shapes.push(xAxis(frame), yAxis(frame));
   shapes.push(text(frame.left + frame.width / 2, height - 10, 'Score'));
   shapes.push(
     text(14, frame.top + frame.height / 2, 'Cases', 'middle', {
@@ -325,15 +327,7 @@ export function metricBarChart(
     });
   });
   shapes.push(line(x(0), frame.top, x(0), frame.top + frame.height, COLORS.axis));
-  shapes.push(
-    line(
-      frame.left,
-      frame.top + frame.height,
-      frame.left + frame.width,
-      frame.top + frame.height,
-      COLORS.axis,
-    ),
-  );
+  shapes.push(xAxis(frame));
   shapes.push(text(frame.left + frame.width / 2, height - 8, 'Mean score (whiskers: 95% CI)'));
   shapes.push(...legend(series, width - 16, 16));
 
@@ -398,16 +392,7 @@ export function scatterChart(
     shapes.push(text(frame.left - 6, y(t) + 4, tickLabel(t), 'end'));
   }
   shapes.push(line(x(lo), y(lo), x(hi), y(hi), COLORS.diagonal, 1, [4, 4]));
-  shapes.push(
-    line(
-      frame.left,
-      frame.top + frame.height,
-      frame.left + frame.width,
-      frame.top + frame.height,
-      COLORS.axis,
-    ),
-  );
-  shapes.push(line(frame.left, frame.top, frame.left, frame.top + frame.height, COLORS.axis));
+  shapes.push(xAxis(frame), yAxis(frame));
   for (const p of drawn) {
     shapes.push({
       type: 'circle',

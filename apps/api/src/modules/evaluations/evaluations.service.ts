@@ -397,7 +397,7 @@ export class EvaluationsService {
       }
       return { evaluation_ids: ids, status: 'running', comparison: null };
     }
-    const comparison = await this.pairedComparison(a, b);
+    const comparison = await this.reports.compare(a, b);
     return {
       evaluation_ids: ids,
       status: 'completed',
@@ -427,10 +427,6 @@ export class EvaluationsService {
       }
     }
     return out;
-  }
-
-  private pairedComparison(a: EvaluationEntity, b: EvaluationEntity) {
-    return this.reports.compare(a, b);
   }
 
   /** The data every report format is rendered from; 409 until the run has completed. */

@@ -119,6 +119,15 @@ export class MetricsCatalogController {
     return { items: listMetrics() };
   }
 
+  /** A validated model config; a bad one is a 400 naming `<field>.<what>`. */
+  private modelOf(input: Record<string, unknown>, field: string, purpose: 'chat' | 'embed') {
+    try {
+      return this.llm.validate(input, purpose);
+    } catch (err) {
+      throw llmErrorToDomain(err, field);
+    }
+  }
+
   /** Compute one metric over pairs: per-case scores and their mean, or the dataset statistic. */
   @Post('compute')
   @RequirePermission('read')
@@ -127,20 +136,13 @@ export class MetricsCatalogController {
   @ApiProblems(502, 504)
   async computeMetric(@Body() dto: ComputeMetricDto): Promise<MetricComputationDto> {
     const ctx: MetricContext = {};
-    try {
-      if (dto.judge_model_config) {
-        const judge = this.llm.validate(dto.judge_model_config);
-        ctx.judge = async (messages) => (await this.llm.chat(judge, messages)).text;
-      }
-      if (dto.embedding_model_config) {
-        const embed = this.llm.validate(dto.embedding_model_config, 'embed');
-        ctx.embed = async (texts) => (await this.llm.embed(embed, texts)).vectors;
-      }
-    } catch (err) {
-      throw llmErrorToDomain(
-        err,
-        dto.judge_model_config ? 'judge_model_config' : 'embedding_model_config',
-      );
+    if (dto.judge_model_config) {
+      const judge = this.modelOf(dto.judge_model_config, 'judge_model_config', 'chat');
+      ctx.judge = async (messages) => (await this.llm.chat(judge, messages)).text;
+    }
+    if (dto.embedding_model_config) {
+      const embed = this.modelOf(dto.embedding_model_config, 'embedding_model_config', 'embed');
+      ctx.embed = async (texts) => (await this.llm.embed(embed, texts)).vectors;
     }
     try {
       const result = await computeMetric(dto.metric, dto.pairs, dto.options, ctx);
