@@ -13,8 +13,10 @@ export const apiEnvSchema = z
       .regex(/^\d+(b|kb|mb)$/i, { error: 'must look like 512kb or 10mb' })
       .default('10mb'),
     MAX_PROMPT_CHARS: envInt(50_000, 1, 10_000_000),
-    MAX_TEST_CASES_PER_PROJECT: envInt(1_000, 1, 10_000_000),
+    MAX_TEST_CASES_PER_PROJECT: envInt(100_000, 1, 10_000_000),
     MAX_BULK_TEST_CASES: envInt(1_000, 1, 100_000),
+    /** Largest test-case file an import accepts (multipart or raw upload), in bytes. */
+    IMPORT_MAX_BYTES: envInt(50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
     IDEMPOTENCY_TTL_HOURS: envInt(24, 1, 24 * 365),
     IDEMPOTENCY_WAIT_MS: envInt(10_000, 0, 600_000),
     PUBLIC_URL: optionalString(),
@@ -56,6 +58,13 @@ export const apiEnvSchema = z
     EVALUATION_MAX_CONCURRENCY: envInt(64, 1, 1000),
     EVALUATION_MAX_CASES: envInt(100_000, 1, 10_000_000),
     EVALUATION_WAIT_SECONDS: envInt(60, 1, 3600),
+
+    // Optimizations
+    OPTIMIZATION_MAX_CASES: envInt(2000, 2, 100_000),
+    /** MCTS runs when true, or with APP_ENV=dev unless the canary below is switched off. */
+    PROMPT_STUDIO_ENABLE_MCTS: envBoolean(false),
+    PROMPT_STUDIO_ENABLE_MCTS_CANARY: envBoolean(true),
+    APP_ENV: optionalString(),
 
     // Realtime (Socket.IO, WebSocket, Server-Sent Events)
     SSE_HEARTBEAT_SECONDS: envInt(15, 1, 300),

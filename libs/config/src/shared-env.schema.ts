@@ -36,7 +36,31 @@ export const sharedEnvShape = {
       .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
       .optional(),
   ),
+  /** Seconds from SIGTERM to exit: jobs still running 5 s before the end go back to the queue. */
+  SHUTDOWN_GRACE_SECONDS: envInt(30, 2, 86_400),
+  /** Tracing is on when this is set: spans go to `<endpoint>/v1/traces` (OTLP over HTTP). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString().pipe(
+    z
+      .string()
+      .regex(/^https?:\/\//, { error: 'must be an http:// or https:// URL' })
+      .optional(),
+  ),
+  OTEL_SERVICE_NAME: optionalString(),
 };
+
+/** What a process needs to shut down in time. */
+export interface ShutdownSettings {
+  /** Total time allowed from the signal to the exit. */
+  graceMs: number;
+  /** How long running jobs may take to finish before they are handed back to the queue. */
+  drainMs: number;
+}
+
+export function shutdownSettings(env: { SHUTDOWN_GRACE_SECONDS: number }): ShutdownSettings {
+  const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000;
+  // The margin covers handing jobs back, closing connections and flushing logs and spans.
+  return { graceMs, drainMs: Math.max(1000, graceMs - 5000) };
+}
 
 export interface DatabaseSettings {
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
@@ -66,6 +90,8 @@ export function databaseSettings(env: {
 
 export interface QueueSettings {
   redisUrl?: string;
+  /** At shutdown, how long running jobs may take before they are handed back to the queue. */
+  drainMs: number;
   prefix: string;
   leaseSeconds: number;
   progressEventIntervalMs: number;
@@ -85,9 +111,11 @@ export function queueSettings(env: {
   QUEUE_CONCURRENCY_GENERATION: number;
   QUEUE_CONCURRENCY_REPORT: number;
   QUEUE_CONCURRENCY_MAINTENANCE: number;
+  SHUTDOWN_GRACE_SECONDS: number;
 }): QueueSettings {
   return {
     redisUrl: env.REDIS_URL,
+    drainMs: shutdownSettings(env).drainMs,
     prefix: env.REDIS_KEY_PREFIX,
     leaseSeconds: env.JOB_LEASE_SECONDS,
     progressEventIntervalMs: env.JOB_PROGRESS_EVENT_MS,

@@ -11,6 +11,7 @@ export * from './repositories/members.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/evaluations.repository';
 export * from './repositories/jobs.repository';
+export * from './repositories/optimizations.repository';
 export * from './repositories/llm-cache.repository';
 export * from './repositories/projects.repository';
 export * from './repositories/report-documents.repository';

@@ -1,6 +1,6 @@
 import type { SignatureFieldSpec } from '@ps/common';
-import { validateMetricOptions } from '@ps/metrics';
-import { metricErrors, metricKey, scoreSubject, subjectOf } from './case-scoring';
+import { scoreSubject, subjectOf } from './case-scoring';
+import { parseScoringPlan } from './scoring-plan';
 
 const label: SignatureFieldSpec[] = [{ name: 'label', type: 'string', required: true }];
 const two: SignatureFieldSpec[] = [
@@ -47,20 +47,27 @@ describe('subjectOf: what the metrics compare', () => {
   });
 });
 
+function planOf(metrics: unknown[], passThreshold = 0.5) {
+  const result = parseScoringPlan({ metrics, pass_threshold: passThreshold });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.plan;
+}
+
 describe('scoreSubject', () => {
   it('combines per-case metrics by weight and skips dataset metrics', async () => {
     const subject = subjectOf('the cat sat', [], { response: 'the cat sat down' });
     const scored = await scoreSubject(
       subject,
-      [
-        { name: 'exact_match', weight: 3, options: {} },
-        { name: 'contains', weight: 1, options: {} },
-        { name: 'accuracy', weight: 1, options: {} },
-      ],
+      planOf([
+        { name: 'exact_match', weight: 3 },
+        { name: 'contains', weight: 1 },
+        { name: 'accuracy', weight: 1 },
+      ]),
       {},
     );
     expect(scored.scores).toEqual({ exact_match: 0, contains: 0 });
     expect(scored.score).toBe(0);
+    expect(scored.feedback).toContain('exact_match: 0.00');
   });
 
   it('reads one field with `field` and names the score name:field', async () => {
@@ -68,28 +75,71 @@ describe('scoreSubject', () => {
       label: 'a',
       confidence: 0.5,
     });
-    const spec = { name: 'exact_match', weight: 1, options: {}, field: 'label' };
-    const scored = await scoreSubject(subject, [spec], {});
-    expect(metricKey(spec)).toBe('exact_match:label');
+    const plan = planOf([{ name: 'exact_match', field: 'label' }]);
+    const scored = await scoreSubject(subject, plan, {});
+    expect(plan.metrics[0].key).toBe('exact_match:label');
     expect(scored.scores).toEqual({ 'exact_match:label': 1 });
+  });
+
+  it('does not score reference metrics on a case without an expected value', async () => {
+    const plan = planOf([
+      { name: 'exact_match' },
+      { name: 'regex_match', options: { pattern: '^the' } },
+    ]);
+    const scored = await scoreSubject(subjectOf('the cat', [], {}), plan, {});
+    expect(scored.scores).toEqual({ exact_match: null, regex_match: 1 });
+    expect(scored.notScored).toEqual(['exact_match']);
+    expect(scored.score).toBe(1);
+    expect(scored.details.exact_match).toEqual({
+      not_scored: 'The case has no expected value to compare with.',
+    });
+    const none = await scoreSubject(
+      subjectOf('x', [], { response: '' }),
+      planOf([{ name: 'bleu' }]),
+      {},
+    );
+    expect(none).toMatchObject({ scores: { bleu: null }, score: null, notScored: ['bleu'] });
   });
 });
 
-describe('metricErrors', () => {
+describe('parseScoringPlan', () => {
   it('names the metric index and option of every problem, and duplicates', () => {
-    const errors = metricErrors(
-      [
-        { name: 'nope', weight: 1, options: {} },
-        { name: 'regex_match', weight: 1, options: { pattern: '(' } },
-        { name: 'contains', weight: 1, options: {} },
-        { name: 'contains', weight: 1, options: {} },
+    const result = parseScoringPlan({
+      metrics: [
+        { name: 'nope' },
+        { name: 'regex_match', options: { pattern: '(' } },
+        { name: 'contains' },
+        { name: 'contains' },
       ],
-      (name, options) => validateMetricOptions(name, options),
-    );
-    expect(errors.map((e) => e.field)).toEqual([
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.field)).toEqual([
       'metrics.0.name',
       'metrics.1.options.pattern',
       'metrics.3.name',
     ]);
+  });
+
+  it('rejects an out-of-range threshold and unknown fields, one message per field', () => {
+    const result = parseScoringPlan({
+      metrics: [{ name: 'exact_match' }],
+      pass_threshold: 2,
+      x: 1,
+    });
+    expect(!result.ok && result.errors.map((e) => e.field).sort()).toEqual(['pass_threshold', 'x']);
+  });
+
+  it('fills defaults and marks reference metrics', () => {
+    const plan = planOf([
+      { name: 'exact_match' },
+      { name: 'accuracy' },
+      { name: 'regex_match', options: { pattern: 'a' } },
+    ]);
+    expect(plan.passThreshold).toBe(0.5);
+    expect(plan.perCase.map((m) => [m.key, m.reference])).toEqual([
+      ['exact_match', true],
+      ['regex_match', false],
+    ]);
+    expect(plan.dataset.map((m) => m.key)).toEqual(['accuracy']);
   });
 });

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { ScopedEvent } from './event-names';
+import {
+  type EventPayload,
+  type EventType,
+  makeEvent,
+  type ScopedEvent,
+  type StudioEvent,
+} from './event-names';
 
 export const EVENT_BUS = Symbol('EVENT_BUS');
 
@@ -10,7 +16,7 @@ export const EVENT_BUS = Symbol('EVENT_BUS');
  * One Redis channel carries them in the distributed mode; an in-process emitter in all-in-one.
  */
 export interface EventBus {
-  publish(event: ScopedEvent): Promise<void>;
+  publish(event: ScopedEvent<StudioEvent>): Promise<void>;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: ScopedEvent) => void): () => void;
   close(): Promise<void>;
@@ -19,7 +25,7 @@ export interface EventBus {
 export class LocalEventBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  publish(event: ScopedEvent): Promise<void> {
+  publish(event: ScopedEvent<StudioEvent>): Promise<void> {
     this.emitter.emit('event', event);
     return Promise.resolve();
   }
@@ -55,7 +61,7 @@ export class RedisEventBus implements EventBus {
     this.publisher.on('error', (err: Error) => this.logger.warn(`Redis (publish): ${err.message}`));
   }
 
-  async publish(event: ScopedEvent): Promise<void> {
+  async publish(event: ScopedEvent<StudioEvent>): Promise<void> {
     await this.publisher.publish(this.channel, JSON.stringify(event));
   }
 
@@ -70,8 +76,12 @@ export class RedisEventBus implements EventBus {
           this.logger.warn(`Dropped a malformed event: ${String(err)}`);
         }
       });
-      // ioredis re-subscribes by itself after a reconnect.
-      void subscriber.subscribe(this.channel);
+      // ioredis re-subscribes by itself after a reconnect. The command waits while Redis is
+      // away and is dropped (rejected) when the bus closes first: nothing to report then.
+      subscriber.subscribe(this.channel).catch((err: unknown) => {
+        if (subscriber.status === 'end') return;
+        this.logger.warn(`Redis (subscribe): ${err instanceof Error ? err.message : String(err)}`);
+      });
       this.subscriber = subscriber;
     }
     return this.local.subscribe(listener);
@@ -104,4 +114,23 @@ export async function closeRedis(redis: Redis | null | undefined, timeoutMs = 10
 
 export function createEventBus(redisUrl: string | undefined, prefix: string): EventBus {
   return redisUrl ? new RedisEventBus(redisUrl, prefix) : new LocalEventBus();
+}
+
+/**
+ * Publishes one event and never throws: live events are best-effort (a client that missed one
+ * reads the state from the API), so a failed publish is logged and the work goes on.
+ */
+export async function publishQuietly<K extends EventType>(
+  bus: EventBus,
+  logger: Pick<Logger, 'warn'>,
+  workspaceId: number,
+  type: K,
+  data: EventPayload<K>,
+  projectId: number | null,
+): Promise<void> {
+  try {
+    await bus.publish({ workspace_id: workspaceId, event: makeEvent(type, data, projectId) });
+  } catch (err) {
+    logger.warn(`could not publish ${type}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

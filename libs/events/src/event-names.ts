@@ -1,3 +1,5 @@
+import type { EventPayloads } from './event-payloads';
+
 /** Event names of DESIGN.md §5, shared by the publishers (worker, API) and the realtime hub. */
 export const EVENT_TYPES = [
   'job_created',
@@ -11,55 +13,42 @@ export const EVENT_TYPES = [
   'evaluation_completed',
   'optimization_started',
   'optimization_iteration',
+  'optimization_candidate',
   'optimization_completed',
   'test_cases_generated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type JobEventData = {
-  job_id: number;
-  queue: string;
-  type: string;
-  entity_type: string | null;
-  entity_id: number | null;
-  status: string;
-  progress: number;
-  attempts: number;
-  error?: string | null;
-  result?: Record<string, unknown> | null;
-};
+// Every event has a payload schema and every schema an event name: each side checks the other.
+EVENT_TYPES satisfies readonly (keyof EventPayloads)[];
+({}) as Record<keyof EventPayloads, true> satisfies Record<EventType, true>;
 
-export type EvaluationProgressData = {
-  evaluation_id: number;
-  completed: number;
-  total: number;
-  /** Percent, 0..100. */
-  progress: number;
-};
-
-export type OptimizationIterationData = {
-  optimization_id: number;
-  iteration: number;
-  max_iterations: number;
-  current_metric: number | null;
-  best_metric: number | null;
-};
+/** The payload of one event type. */
+export type EventPayload<K extends EventType> = EventPayloads[K];
 
 /** Every event on the wire: `{type, data, project_id, timestamp}`. */
-export interface StudioEvent<T = Record<string, unknown>> {
-  type: EventType;
-  data: T;
+export interface StudioEvent<K extends EventType = EventType> {
+  type: K;
+  data: EventPayload<K>;
   project_id: number | null;
   timestamp: string;
 }
 
 /**
+ * Any event as a union narrowed by its `type`: after `if (event.type === 'evaluation_progress')`
+ * the compiler knows `event.data`. (`StudioEvent` without a type argument is the loose form a
+ * publisher of a computed type produces.)
+ */
+export type AnyStudioEvent = { [K in EventType]: StudioEvent<K> }[EventType];
+
+/**
  * An event as it travels inside the product: the wire event plus the workspace it belongs to,
  * so the realtime hub never delivers it to a client of another workspace. Never sent to clients.
+ * Subscribers receive the narrowing union; publishers may send the loose form.
  */
-export interface ScopedEvent<T = Record<string, unknown>> {
+export interface ScopedEvent<E extends StudioEvent = AnyStudioEvent> {
   workspace_id: number;
-  event: StudioEvent<T>;
+  event: E;
 }
 
 export const ROOM_KINDS = ['project', 'evaluation', 'optimization', 'job'] as const;
@@ -73,7 +62,7 @@ export function roomName(kind: RoomKind, id: number): string {
 export function roomsOf(event: StudioEvent): string[] {
   const rooms: string[] = [];
   if (event.project_id !== null) rooms.push(roomName('project', event.project_id));
-  const data = event.data;
+  const data: Partial<Record<string, unknown>> = event.data;
   const ids: [RoomKind, unknown][] = [
     ['job', data.job_id],
     ['evaluation', data.evaluation_id],
@@ -92,10 +81,11 @@ export function roomsOf(event: StudioEvent): string[] {
   return rooms;
 }
 
-export function makeEvent<T extends object>(
-  type: EventType,
-  data: T,
+/** A wire event of `type`, its payload checked against that type's schema at compile time. */
+export function makeEvent<K extends EventType>(
+  type: K,
+  data: EventPayload<K>,
   projectId: number | null,
-): StudioEvent<T> {
+): StudioEvent<K> {
   return { type, data, project_id: projectId, timestamp: new Date().toISOString() };
 }

@@ -79,3 +79,16 @@ describe('classifyError', () => {
     expect(classifyError(err, ctx).message).toBe('openai/gpt-4o: Incorrect API key');
   });
 });
+
+describe('classifyError messages', () => {
+  it('never carries a key an SDK quoted from the request URL', () => {
+    const error = classifyError(
+      new Error(
+        'fetch failed: https://generativelanguage.googleapis.com/v1beta/models/g:generateContent?key=AIzaSyLeaked',
+      ),
+      { provider: 'gemini', model: 'g' },
+    );
+    expect(error.message).not.toContain('AIzaSyLeaked');
+    expect(error.message).toContain('?key=[REDACTED]');
+  });
+});

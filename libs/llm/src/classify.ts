@@ -1,3 +1,4 @@
+import { redactUrlsIn } from '@ps/common';
 import { LlmError, type LlmErrorKind } from './errors';
 
 type Loose = Record<string, unknown>;
@@ -130,7 +131,9 @@ export function classifyError(
   const err = asObject(error) ?? { message: String(error) };
   const rawMessage = typeof err.message === 'string' ? err.message : String(error);
   // LangChain appends a troubleshooting link; the vendor's own words are more useful.
-  const message = rawMessage.split('\n\nTroubleshooting URL')[0].trim() || 'model call failed';
+  // Some vendors take the key in the URL (Gemini's `?key=`), and SDKs quote the URL in errors.
+  const message =
+    redactUrlsIn(rawMessage.split('\n\nTroubleshooting URL')[0].trim()) || 'model call failed';
   const status = statusOf(err);
   const kind = kindOf(status, err, message);
   return new LlmError(kind, `${context.provider}/${context.model}: ${message}`, {

@@ -1,3 +1,4 @@
+export * from './cache/batching-cache-store';
 export * from './cache/response-cache';
 export * from './classify';
 export * from './errors';
@@ -12,3 +13,4 @@ export * from './providers/registry';
 export * from './retry';
 export * from './types';
 export * from './domain-errors';
+export { createHttpFetch, httpFetch } from './transport/http-fetch';

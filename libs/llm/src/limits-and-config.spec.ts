@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { LlmError } from './errors';
 import { CallLimiter } from './limits/call-limiter';
 import { Pricing } from './pricing';
-import { ProviderRegistry, readLlmConfigFile, redactUrl } from './providers/registry';
+import { redactUrl } from '@ps/common';
+import { ProviderRegistry, readLlmConfigFile } from './providers/registry';
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-llm-'));
 const file = (name: string, content: unknown) => {
@@ -126,7 +127,7 @@ describe('GET /providers/list data', () => {
       }),
     );
     const openai = registry.list().find((p) => p.id === 'openai')!;
-    expect(openai.base_url).toBe('https://***@proxy.example.com/v1');
+    expect(openai.base_url).toBe('https://[REDACTED]@proxy.example.com/v1');
     expect(JSON.stringify(registry.list())).not.toContain('hunter2');
     expect(redactUrl('http://127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
   });

@@ -8,7 +8,8 @@ import {
   SystemMessage,
 } from '@langchain/core/messages';
 import type { LlmSettings } from '@ps/config';
-import { canonicalJson } from '@ps/common';
+import { canonicalJson, inSpan, SpanKind } from '@ps/common';
+import type { Span } from '@opentelemetry/api';
 import { type CacheStore, cacheKey } from './cache/response-cache';
 import { classifyError } from './classify';
 import { LlmError } from './errors';
@@ -88,11 +89,30 @@ function rawOf(message: BaseMessage): Record<string, unknown> {
   return raw;
 }
 
+function spanAttributes(operation: 'chat' | 'embeddings', config: ModelConfig) {
+  return {
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': config.provider,
+    'gen_ai.request.model': config.model,
+  };
+}
+
+/** What a finished call adds to its span: usage and cost, never prompts or answers. */
+function recordUsage(span: Span, result: ChatResult | EmbedResult): void {
+  span.setAttribute('gen_ai.usage.input_tokens', result.usage.input);
+  span.setAttribute('gen_ai.usage.output_tokens', result.usage.output);
+  span.setAttribute('prompt_studio.llm.cached', result.cached);
+  // Null when the price table does not know the model.
+  if (result.cost !== null) span.setAttribute('prompt_studio.llm.cost_usd', result.cost);
+  if ('attempts' in result) span.setAttribute('prompt_studio.llm.attempts', result.attempts);
+}
+
 /**
  * The one way the product calls a model. Around every call, in this order: validation of the
  * model config, the content-addressed cache (with identical in-flight calls sharing one request),
  * the shared rate limiter, the retry loop (the only one: every SDK's own retries are off), the
- * call with a time limit, token and cost accounting, and the cache write (successes only).
+ * call with a time limit, token and cost accounting, and the cache write (successes only). Each
+ * call is one client span (a child of the job's span when a job makes it) and feeds /metrics.
  */
 export class LlmClient {
   readonly registry: ProviderRegistry;
@@ -123,9 +143,22 @@ export class LlmClient {
     return this.registry.list();
   }
 
-  /** Throws ModelConfigError naming the field; returns the normalised config. */
+  /** Configs this client returned from validate(), per purpose: passing one back skips the check. */
+  private readonly validated = { chat: new WeakSet<object>(), embed: new WeakSet<object>() };
+
+  /**
+   * Throws ModelConfigError naming the field; returns the normalised config. A config this
+   * method returned is accepted as it is (a run validates once, then calls thousands of times).
+   */
   validate(config: unknown, purpose: 'chat' | 'embed' = 'chat'): ModelConfig {
-    return this.registry.validate(config, purpose);
+    if (typeof config === 'object' && config !== null && this.validated[purpose].has(config)) {
+      return config as ModelConfig;
+    }
+    const result = this.registry.validate(config, purpose);
+    // Frozen, so a config that skips the check later is the one that passed it.
+    if (result.parameters) Object.freeze(result.parameters);
+    this.validated[purpose].add(Object.freeze(result));
+    return result;
   }
 
   async chat(
@@ -134,6 +167,22 @@ export class LlmClient {
     options: ChatOptions = {},
   ): Promise<ChatResult> {
     const config = this.validate(input);
+    return inSpan(
+      `chat ${config.model}`,
+      { kind: SpanKind.CLIENT, attributes: spanAttributes('chat', config) },
+      async (span) => {
+        const result = await this.chatOnce(config, messages, options);
+        recordUsage(span, result);
+        return result;
+      },
+    );
+  }
+
+  private async chatOnce(
+    config: ModelConfig,
+    messages: ChatMessage[],
+    options: ChatOptions,
+  ): Promise<ChatResult> {
     const params = config.parameters ?? {};
     const key = cacheKey({
       kind: 'chat',
@@ -141,6 +190,7 @@ export class LlmClient {
       model: config.model,
       input: messages,
       parameters: params,
+      ...(options.cacheSalt ? { salt: options.cacheSalt } : {}),
     });
     const started = performance.now();
     const upstream = () => this.chatUpstream(config, params, messages, options);
@@ -171,6 +221,22 @@ export class LlmClient {
     options: ChatOptions = {},
   ): Promise<EmbedResult> {
     const config = this.validate(input, 'embed');
+    return inSpan(
+      `embeddings ${config.model}`,
+      { kind: SpanKind.CLIENT, attributes: spanAttributes('embeddings', config) },
+      async (span) => {
+        const result = await this.embedOnce(config, texts, options);
+        recordUsage(span, result);
+        return result;
+      },
+    );
+  }
+
+  private async embedOnce(
+    config: ModelConfig,
+    texts: string[],
+    options: ChatOptions,
+  ): Promise<EmbedResult> {
     const key = cacheKey({
       kind: 'embed',
       provider: config.provider,
@@ -204,7 +270,7 @@ export class LlmClient {
           return vectors;
         },
         (err) => classifyError(err, config),
-        { signal: options.signal },
+        { signal: options.signal, onRetry: this.onRetry(config) },
       );
       return {
         vectors: value,
@@ -223,6 +289,18 @@ export class LlmClient {
     }));
   }
 
+  /** Logs each retry; a vendor's 429 counts as a rate-limit wait. */
+  private onRetry(config: ModelConfig): (error: LlmError, waitMs: number) => void {
+    return (error, waitMs) => {
+      if (error.kind === 'rate_limited' && error.details.status === 429) {
+        const labels = { provider: config.provider, source: 'vendor' };
+        llmMetrics.rateLimitWaits.inc(labels);
+        llmMetrics.rateLimitWaitSeconds.inc(labels, waitMs / 1000);
+      }
+      this.deps.log?.warn(`${error.message} (${error.kind}); retrying in ${waitMs} ms`);
+    };
+  }
+
   /** Cache lookup, sharing of identical in-flight calls, and the cache write after a success. */
   private async cached<T extends ChatResult | EmbedResult>(
     key: string,
@@ -238,6 +316,7 @@ export class LlmClient {
 
     const pending = this.inFlight.get(key);
     if (pending) {
+      llmMetrics.cacheLookups.inc({ provider: config.provider, result: 'hit' });
       const shared = (await pending) as T;
       llmMetrics.calls.inc({ ...labels, outcome: 'shared' });
       return {
@@ -253,6 +332,7 @@ export class LlmClient {
         this.deps.log?.warn(`LLM cache read failed, calling the model: ${err.message}`);
         return undefined;
       });
+      llmMetrics.cacheLookups.inc({ provider: config.provider, result: hit ? 'hit' : 'miss' });
       if (hit) {
         llmMetrics.calls.inc({ ...labels, outcome: 'cached' });
         return { ...fromCache(hit), latency_ms: Math.round(performance.now() - started) };
@@ -342,11 +422,7 @@ export class LlmClient {
         }
       },
       (err) => classifyError(err, config),
-      {
-        signal: options.signal,
-        onRetry: (error, waitMs) =>
-          this.deps.log?.warn(`${error.message} (${error.kind}); retrying in ${waitMs} ms`),
-      },
+      { signal: options.signal, onRetry: this.onRetry(config) },
     );
     await this.limiter.settle(scope, limits, estimate, value.usage.input + value.usage.output);
     return {

@@ -9,6 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import type { LlmSettings } from '@ps/config';
 import { LlmCacheRepository } from '@ps/database';
+import { BatchingCacheStore } from './cache/batching-cache-store';
 import type { CacheStore } from './cache/response-cache';
 import { CallLimiter } from './limits/call-limiter';
 import { LlmClient } from './llm-client';
@@ -57,7 +58,7 @@ export class LlmModule {
           inject: [LLM_REDIS, LlmCacheRepository],
           useFactory: (redis: Redis | undefined, repository: LlmCacheRepository) => {
             const logger = new Logger('Llm');
-            const cache: CacheStore = repository;
+            const cache: CacheStore = new BatchingCacheStore(repository);
             return new LlmClient({
               settings,
               cache,

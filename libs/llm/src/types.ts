@@ -42,6 +42,11 @@ export interface TokenUsage {
 export interface ChatOptions {
   /** Skip the cache read and write (repeated sampling). In-flight sharing is skipped too. */
   bypassCache?: boolean;
+  /**
+   * Part of the cache key, never sent upstream: calls that differ only in salt are separate
+   * samples (an optimizer's fresh seeds), each cached on its own.
+   */
+  cacheSalt?: string;
   /** Receive text as it is generated; the result is the same as without it. */
   onToken?: (text: string) => void;
   signal?: AbortSignal;

@@ -76,7 +76,14 @@ describe('SummaryBuilder', () => {
     expect(b.total).toBe(7);
     const s = b.build(0.5);
     expect(s.total).toBe(7);
-    expect(s.counts).toEqual({ ok: 4, infra_error: 1, parse_error: 1, timeout: 1 });
+    expect(s.counts).toEqual({
+      ok: 4,
+      infra_error: 1,
+      parse_error: 1,
+      timeout: 1,
+      render_error: 0,
+    });
+    expect(s.not_scored).toEqual({ cases: 0, metrics: { bleu: 1 } });
     // Explicit flags win over the threshold: 1 (true), 0.55 (≥ 0.5), 0.2 (< 0.5), 0.9 (false).
     expect(s.passed).toBe(2);
     expect(s.failed).toBe(2);
@@ -95,6 +102,23 @@ describe('SummaryBuilder', () => {
     expect(s.latency_ms.p95).toBeCloseTo(22_600, 6); // 400 + 0.75 × (30000 − 400)
     expect(s.latency_ms.mean).toBeCloseTo(31_050 / 6, 9);
     expect(s.histogram.bins).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 0, 2]);
+  });
+
+  it('leaves cases no metric scored out of pass rate and means, and counts render errors', () => {
+    const b = new SummaryBuilder({ seed: 1 });
+    b.add(record({ score: 1, metrics: { exact_match: 1 } }));
+    b.add(record({ score: 0, metrics: { exact_match: 0 } }));
+    b.add(record({ score: NaN, metrics: { exact_match: NaN } }));
+    b.add(record({ status: 'render_error', score: NaN, metrics: {}, tokensIn: 0, tokensOut: 0 }));
+    const s = b.build(0.5);
+    expect(s.total).toBe(4);
+    expect(s.counts).toMatchObject({ ok: 3, render_error: 1 });
+    expect(s.not_scored).toEqual({ cases: 1, metrics: { exact_match: 1 } });
+    expect(s.passed).toBe(1);
+    expect(s.failed).toBe(1);
+    expect(s.pass_rate).toBe(0.5);
+    expect(s.score.count).toBe(2);
+    expect(s.metrics.exact_match.count).toBe(2);
   });
 
   it('applies the pass threshold given to build', () => {

@@ -39,11 +39,12 @@ export function weightedScore(
   return total === 0 ? NaN : sum / total;
 }
 
-export type CaseStatus = 'ok' | 'infra_error' | 'parse_error' | 'timeout';
+/** `render_error`: the case's inputs lacked a template variable, so nothing was sent. */
+export type CaseStatus = 'ok' | 'infra_error' | 'parse_error' | 'timeout' | 'render_error';
 
 /** What the runner records per case. */
 export interface CaseRecord {
-  /** Weighted score (see {@link weightedScore}); NaN if not scored. */
+  /** Weighted score (see {@link weightedScore}); NaN when no metric scored the case. */
   score: number;
   /** Whether the case passed; when omitted, score ≥ the pass threshold given to `build`. */
   passed?: boolean;
@@ -59,12 +60,23 @@ export interface CaseRecord {
 
 export interface EvaluationSummary {
   total: number;
-  counts: { ok: number; infra_error: number; parse_error: number; timeout: number };
+  counts: {
+    ok: number;
+    infra_error: number;
+    parse_error: number;
+    timeout: number;
+    render_error: number;
+  };
+  /**
+   * What was not scored: ok cases no metric could score (left out of pass rate and means), and
+   * per metric the ok cases it did not score (a reference metric on a case without expected value).
+   */
+  not_scored: { cases: number; metrics: Record<string, number> };
   /** Passing ok cases. */
   passed: number;
-  /** Ok cases that did not pass (failures of other statuses are not counted here). */
+  /** Scored ok cases that did not pass (failures of other statuses are not counted here). */
   failed: number;
-  /** passed / ok; null without ok cases. */
+  /** passed / scored ok cases; null without any. */
   pass_rate: number | null;
   /** Weighted-score statistics over ok cases. */
   score: StatSummary;
@@ -91,7 +103,9 @@ const HISTOGRAM_BINS = 10;
  * latency cover every case.
  */
 export class SummaryBuilder {
-  private readonly counts = { ok: 0, infra_error: 0, parse_error: 0, timeout: 0 };
+  private readonly counts = { ok: 0, infra_error: 0, parse_error: 0, timeout: 0, render_error: 0 };
+  private unscored = 0;
+  private readonly notScored = new Map<string, number>();
   private readonly scores: number[] = [];
   /** 1 passed, 0 failed, −1 decide by threshold; aligned with `scores`. */
   private readonly passFlags: number[] = [];
@@ -106,7 +120,8 @@ export class SummaryBuilder {
 
   /** Cases added so far. */
   get total(): number {
-    return this.counts.ok + this.counts.infra_error + this.counts.parse_error + this.counts.timeout;
+    const c = this.counts;
+    return c.ok + c.infra_error + c.parse_error + c.timeout + c.render_error;
   }
 
   add(record: CaseRecord): void {
@@ -117,8 +132,6 @@ export class SummaryBuilder {
     if (record.cached) this.cached++;
     if (Number.isFinite(record.latencyMs)) this.latencies.push(record.latencyMs);
     if (record.status !== 'ok') return;
-    this.scores.push(record.score);
-    this.passFlags.push(record.passed === undefined ? -1 : record.passed ? 1 : 0);
     for (const [name, value] of Object.entries(record.metrics)) {
       let list = this.metrics.get(name);
       if (!list) {
@@ -126,7 +139,14 @@ export class SummaryBuilder {
         this.metrics.set(name, list);
       }
       if (Number.isFinite(value)) list.push(value);
+      else this.notScored.set(name, (this.notScored.get(name) ?? 0) + 1);
     }
+    if (!Number.isFinite(record.score)) {
+      this.unscored++;
+      return;
+    }
+    this.scores.push(record.score);
+    this.passFlags.push(record.passed === undefined ? -1 : record.passed ? 1 : 0);
   }
 
   /** The summary; cases without a `passed` flag pass when score ≥ passThreshold. */
@@ -141,7 +161,7 @@ export class SummaryBuilder {
         bins[Math.min(bin, HISTOGRAM_BINS - 1)]++;
       }
     });
-    const ok = this.counts.ok;
+    const scored = this.scores.length;
     const metrics: Record<string, StatSummary> = {};
     for (const [name, values] of [...this.metrics].sort(([a], [b]) => a.localeCompare(b))) {
       metrics[name] = summarize(values, this.bootstrap);
@@ -149,9 +169,13 @@ export class SummaryBuilder {
     return {
       total: this.total,
       counts: { ...this.counts },
+      not_scored: {
+        cases: this.unscored,
+        metrics: Object.fromEntries([...this.notScored].sort(([a], [b]) => a.localeCompare(b))),
+      },
       passed,
-      failed: ok - passed,
-      pass_rate: ok === 0 ? null : passed / ok,
+      failed: scored - passed,
+      pass_rate: scored === 0 ? null : passed / scored,
       score: summarize(this.scores, this.bootstrap),
       metrics,
       tokens: {

@@ -1,4 +1,5 @@
-import { type CaseOutcome, comparePaired, repeatStats } from './compare';
+import { type CaseOutcome, comparePaired, repeatStats, signFlipTest } from './compare';
+import { mulberry32 } from './random';
 
 const run = (entries: [string, number, boolean, Record<string, number>?][]) =>
   new Map<string, CaseOutcome>(
@@ -193,5 +194,48 @@ describe('repeatStats', () => {
     expect(r.cases[1].variance).toBe(0);
     expect(r.flaky).toBe(1);
     expect(repeatStats({}).mean_variance).toBeNull();
+  });
+});
+
+describe('signFlipTest', () => {
+  it('enumerates every sign assignment for a few cases', () => {
+    // Three positive differences: only the observed assignment (1 of 8) reaches the sum 3.
+    expect(signFlipTest([1, 1, 1, 0])).toEqual({
+      n: 3,
+      p_greater: 1 / 8,
+      p_two_sided: 2 / 8,
+      exact: true,
+    });
+    expect(signFlipTest([])).toMatchObject({ n: 0, p_greater: 1, p_two_sided: 1 });
+  });
+
+  it('finds no evidence when differences cancel', () => {
+    const r = signFlipTest([1, -1, 0.5, -0.5, 0.25, -0.25]);
+    expect(r.p_greater).toBeGreaterThan(0.5);
+    expect(r.p_two_sided).toBe(1);
+  });
+
+  it('samples sign assignments past 16 cases, seeded, with the +1 correction', () => {
+    const deltas = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? -0.5 : 0.5));
+    const a = signFlipTest(deltas, { seed: 7, resamples: 5000 });
+    expect(a.exact).toBe(false);
+    expect(a).toEqual(signFlipTest(deltas, { seed: 7, resamples: 5000 }));
+    // 30 of 40 positive: P(sum ≥ observed) ≈ P(Binomial(40, 1/2) ≥ 30) ≈ 0.0011.
+    expect(a.p_greater).toBeLessThan(0.01);
+    expect(a.p_greater).toBeGreaterThanOrEqual(1 / 5001);
+  });
+
+  it('keeps its level: about 2.5% of null samples reach p_greater < 0.025', () => {
+    let hits = 0;
+    const rng = mulberry32(3);
+    const trials = 400;
+    for (let t = 0; t < trials; t++) {
+      const deltas = Array.from(
+        { length: 12 },
+        () => (rng() < 0.5 ? -1 : 1) * (rng() < 0.6 ? 1 : 0),
+      );
+      if (signFlipTest(deltas).p_greater < 0.025) hits++;
+    }
+    expect(hits / trials).toBeLessThanOrEqual(0.04);
   });
 });

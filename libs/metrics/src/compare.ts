@@ -1,5 +1,5 @@
 import { type McNemarResult, mcnemar } from './special';
-import { DEFAULT_SEED } from './random';
+import { DEFAULT_SEED, mulberry32 } from './random';
 import { type BootstrapOptions, DEFAULT_RESAMPLES, summarize } from './stats';
 
 /** One case's result in a run being compared. */
@@ -232,5 +232,65 @@ export function repeatStats(
     cases,
     mean_variance: meanOf(variances),
     flaky: cases.filter((c) => c.pass_rate !== null && c.pass_rate > 0 && c.pass_rate < 1).length,
+  };
+}
+
+/** The result of {@link signFlipTest}. */
+export interface SignFlipResult {
+  /** Cases with a non-zero difference (zeros carry no sign to flip). */
+  n: number;
+  /** P(mean difference ≥ observed) under the null of differences symmetric about 0. */
+  p_greater: number;
+  /** P(|mean difference| ≥ |observed|) under the same null. */
+  p_two_sided: number;
+  /** True when every sign assignment was enumerated (else a seeded Monte Carlo estimate). */
+  exact: boolean;
+}
+
+/** At most 2^16 sign assignments are enumerated; above, a seeded sample is drawn. */
+const EXACT_SIGN_FLIP_MAX = 16;
+
+/**
+ * Paired sign-flip (randomization) test of per-case differences b − a: under the null that the
+ * two prompts are exchangeable on each case, every difference is as likely positive as negative,
+ * so the observed sum is compared with the sums of all sign assignments (exact for up to 16
+ * non-zero differences, else `resamples` seeded draws with the +1 correction). Unlike a bootstrap
+ * interval it keeps its level on a handful of cases.
+ */
+export function signFlipTest(
+  deltas: readonly number[],
+  { seed = DEFAULT_SEED, resamples = 20_000 }: { seed?: number; resamples?: number } = {},
+): SignFlipResult {
+  const d = deltas.filter((x) => Number.isFinite(x) && x !== 0);
+  const n = d.length;
+  if (n === 0) return { n, p_greater: 1, p_two_sided: 1, exact: true };
+  const observed = d.reduce((s, x) => s + x, 0);
+  const eps = 1e-12 * d.reduce((s, x) => s + Math.abs(x), 0);
+  let greater = 0;
+  let extreme = 0;
+  const count = (sum: number) => {
+    if (sum >= observed - eps) greater++;
+    if (Math.abs(sum) >= Math.abs(observed) - eps) extreme++;
+  };
+  if (n <= EXACT_SIGN_FLIP_MAX) {
+    const total = 2 ** n;
+    for (let mask = 0; mask < total; mask++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += mask & (1 << i) ? -d[i] : d[i];
+      count(sum);
+    }
+    return { n, p_greater: greater / total, p_two_sided: extreme / total, exact: true };
+  }
+  const rng = mulberry32(seed);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += rng() < 0.5 ? -d[i] : d[i];
+    count(sum);
+  }
+  return {
+    n,
+    p_greater: (greater + 1) / (resamples + 1),
+    p_two_sided: (extreme + 1) / (resamples + 1),
+    exact: false,
   };
 }

@@ -68,3 +68,18 @@ export class MetricUnavailableError extends MetricError {
     );
   }
 }
+
+/**
+ * `program` scores the code in an answer by running it (libs/code-eval). That happens only in a
+ * worker process during an evaluation, for test cases marked `runner: python|javascript`; this
+ * library, and the API that serves `POST /metrics/compute`, never run code.
+ */
+export class MetricRunsInWorkerError extends MetricError {
+  constructor(metric: string) {
+    super(
+      `Metric '${metric}' runs the answer's code, which happens only in a worker process during an evaluation (test cases marked runner: python or javascript); it is not computed here.`,
+      metric,
+      'name',
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import {
   MetricError,
   MetricOptionError,
+  MetricRunsInWorkerError,
   MetricUnavailableError,
   UnknownMetricError,
 } from './errors';
@@ -241,6 +242,11 @@ describe('computeMetric', () => {
   it('refuses a dataset metric in scoreCase', async () => {
     await expect(scoreCase('accuracy', 'a', 'a')).rejects.toThrow(TypeError);
   });
+
+  it('refuses program, which only an evaluation in a worker computes', async () => {
+    await expect(computeMetric('program', pairs)).rejects.toBeInstanceOf(MetricRunsInWorkerError);
+    await expect(computeMetric('program', pairs)).rejects.toMatchObject({ field: 'name' });
+  });
 });
 
 describe('every per-case metric on awkward values', () => {
@@ -272,7 +278,8 @@ describe('every per-case metric on awkward values', () => {
   };
   const embed: EmbedPort = (texts) => Promise.resolve(texts.map((t) => [t.length % 3, 1]));
   const judge = () => Promise.resolve('{"score": 3, "reasoning": "ok"}');
-  const perCase = listMetrics().filter((m) => m.kind === 'per_case');
+  // program runs code, which only an evaluation in a worker does (tested above).
+  const perCase = listMetrics().filter((m) => m.kind === 'per_case' && m.name !== 'program');
 
   it.each(perCase.map((m) => [m.name]))(
     '%s scores in [0, 1] (or NaN) without throwing',

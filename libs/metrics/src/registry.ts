@@ -21,6 +21,7 @@ import {
 } from './metrics/classification';
 import { jsonMatchMetric, jsonSchemaValidMetric } from './metrics/json-metrics';
 import { llmJudgeMetric, semanticSimilarityMetric } from './metrics/model-metrics';
+import { programMetric } from './metrics/program-metric';
 import { maeMetric, mseMetric, rmseMetric } from './metrics/regression';
 import { rougeLMetric } from './metrics/rouge';
 import {
@@ -59,6 +60,7 @@ export const METRICS: Readonly<Record<string, MetricDefinition>> = Object.freeze
       rougeLMetric,
       semanticSimilarityMetric,
       llmJudgeMetric,
+      programMetric,
       accuracyMetric,
       precisionMetric,
       recallMetric,
@@ -85,6 +87,7 @@ export const METRIC_NAMES = [
   'rouge_l',
   'semantic_similarity',
   'llm_judge',
+  'program',
   'accuracy',
   'precision',
   'recall',
@@ -260,6 +263,25 @@ function meanOfFinite(scores: readonly number[]): number {
  * or {@link MetricUnavailableError} when a needed model port is missing; errors of the ports
  * themselves propagate.
  */
+/**
+ * Scores pairs with a synchronous metric, giving the event loop a turn every few milliseconds:
+ * 10,000 pairs (or a few regular expressions stopped at their time limit) must not freeze the
+ * process that computes them.
+ */
+async function scoreInSlices<T>(count: number, score: (i: number) => T): Promise<T[]> {
+  const out: T[] = [];
+  let sliceStart = performance.now();
+  for (let i = 0; i < count; i++) {
+    out.push(score(i));
+    if (performance.now() - sliceStart > 20) {
+      // A timer, not setImmediate: from the poll phase an immediate resumes before any I/O.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
 export async function computeMetric(
   name: string,
   pairs: readonly MetricPair[],
@@ -288,7 +310,7 @@ export async function computeMetric(
   };
   const raw = metric.async
     ? await mapLimit(pairs.length, ctx.concurrency ?? 4, async (i) => scoreOne(i))
-    : pairs.map((_, i) => scoreOne(i));
+    : await scoreInSlices(pairs.length, scoreOne);
   const results = await Promise.all(raw.map(async (r) => toScoredCase(await r)));
   const scores = results.map((r) => r.score);
   const hasDetails = results.some((r) => r.details !== undefined);

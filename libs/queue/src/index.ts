@@ -7,7 +7,6 @@ export * from './jobs/job-definitions';
 export * from './jobs/job-envelope';
 export * from './jobs/job-errors';
 export * from './jobs/job-processor';
-export * from './jobs/ping.processor';
 export * from './queue-names';
 export * from './queue.module';
 export * from './queue.tokens';

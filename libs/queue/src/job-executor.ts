@@ -1,29 +1,47 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { contextFromCarrier, inSpan, SpanKind, withLogContext } from '@ps/common';
 import { JobsRepository } from '@ps/database';
 import { EVENT_BUS, type EventBus, type EventType, makeEvent } from '@ps/events';
 import type { ActiveJob, QueueAdapter, QueueListener } from './adapters/queue-adapter';
-import { jobMetrics } from './job-metrics';
-import { jobEnvelopeSchema } from './jobs/job-envelope';
+import { jobMetrics, observeQueueDepth } from './job-metrics';
+import { type JobEnvelope, jobEnvelopeSchema } from './jobs/job-envelope';
 import { JobCancelledError, PermanentJobError } from './jobs/job-errors';
 import { JOB_PROCESSORS, type JobContext, type JobProcessor } from './jobs/job-processor';
 import { jobEventData } from './job-producer';
 import { QUEUE_ADAPTER, QUEUE_OPTIONS, type QueueModuleOptions } from './queue.tokens';
 
 /**
+ * How an attempt ended, in the job log (`retrying`: a failed attempt another will follow;
+ * `released`: handed back to the queue at shutdown, for another worker).
+ */
+export type AttemptOutcome = 'completed' | 'failed' | 'retrying' | 'cancelled' | 'released';
+
+/**
  * Runs jobs in this process: validates each job again, keeps the jobs mirror in step (attempts,
- * lease, progress, outcome) and publishes job events. Cancellation is a flag in the mirror that
- * is polled while the job runs.
+ * lease, worker, progress, outcome), publishes job events and logs each attempt's start and end
+ * as one JSON line each. Every line written while a job runs carries its job id, and the job runs
+ * in a span continuing the trace of the request that enqueued it. Cancellation is a flag in the
+ * mirror that is polled while the job runs.
  */
 @Injectable()
-export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueListener {
+export class JobExecutor
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown, QueueListener
+{
   private readonly logger = new Logger('Jobs');
   private readonly lastProgressEvent = new Map<number, number>();
+  /** performance.now() at the start of each running attempt, by job id. */
+  private readonly attemptStarted = new Map<number, number>();
+  /** Jobs handed back to the queue at shutdown, whose attempts here no longer count. */
+  private readonly released = new Set<number>();
+  private closed = false;
+  private stopObserving?: () => void;
 
   constructor(
     @Inject(QUEUE_ADAPTER) private readonly adapter: QueueAdapter,
@@ -34,6 +52,7 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
   ) {}
 
   onModuleInit(): void {
+    this.stopObserving = observeQueueDepth(this.adapter);
     if (!this.options.consume) return;
     const names = new Set<string>();
     for (const p of this.processors) {
@@ -50,9 +69,24 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
     }
   }
 
+  /**
+   * Stops taking jobs and lets running ones finish, within the drain time; those still running
+   * then go back to the queue for another worker. Before the shutdown hooks, so the database and
+   * Redis are still there for the jobs that finish.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.options.consume) return;
+    this.closed = true;
+    this.stopObserving?.();
+    await this.adapter.close(this.options.drainMs);
+  }
+
+  /** A producer-only process (the API with Redis) closes its queue connections last. */
   async onApplicationShutdown(): Promise<void> {
-    // Stop taking jobs; wait for running ones (or hand them back when the lease lapses).
-    await this.adapter.close(25_000);
+    if (this.closed) return;
+    this.closed = true;
+    this.stopObserving?.();
+    await this.adapter.close(0);
   }
 
   private async publish(type: EventType, jobId: number): Promise<void> {
@@ -64,7 +98,34 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
     });
   }
 
+  private jobFields(job: ActiveJob) {
+    return {
+      job_id: job.id,
+      queue: job.queue,
+      type: job.name,
+      attempt: job.attempt,
+      max_attempts: job.maxAttempts,
+      worker_id: this.options.processName,
+    };
+  }
+
+  /** One line per attempt end; an operator greps the job id to see who ran it and how it went. */
+  private logEnd(job: ActiveJob, outcome: AttemptOutcome, error?: Error): void {
+    const started = this.attemptStarted.get(job.id);
+    this.attemptStarted.delete(job.id);
+    const line = {
+      ...this.jobFields(job),
+      outcome,
+      duration_ms: started === undefined ? null : Math.round(performance.now() - started),
+      ...(error ? { error: error.message } : {}),
+    };
+    if (outcome === 'failed' || outcome === 'released') this.logger.warn(line, 'job finished');
+    else this.logger.log(line, 'job finished');
+  }
+
   async onActive(job: ActiveJob): Promise<void> {
+    this.attemptStarted.set(job.id, performance.now());
+    this.logger.log(this.jobFields(job), 'job started');
     const started = await this.jobs.markStarted(
       job.id,
       this.options.processName,
@@ -84,6 +145,7 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
   }
 
   async onCompleted(job: ActiveJob, result: unknown): Promise<void> {
+    this.logEnd(job, 'completed');
     this.lastProgressEvent.delete(job.id);
     const value =
       result && typeof result === 'object' && !Array.isArray(result)
@@ -92,14 +154,21 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
     if (await this.jobs.markCompleted(job.id, value)) await this.publish('job_completed', job.id);
   }
 
+  async onReleased(job: ActiveJob): Promise<void> {
+    this.released.add(job.id);
+    this.lastProgressEvent.delete(job.id);
+    this.logEnd(job, 'released');
+    await this.jobs.release(job.id, this.options.processName);
+  }
+
   async onFailed(job: ActiveJob, error: Error, final: boolean): Promise<void> {
     this.lastProgressEvent.delete(job.id);
     if (error instanceof JobCancelledError) {
+      this.logEnd(job, 'cancelled');
       if (await this.jobs.markCancelled(job.id)) await this.publish('job_cancelled', job.id);
       return;
     }
-    if (final)
-      this.logger.warn(`Job ${job.id} (${job.queue}/${job.name}) failed: ${error.message}`);
+    this.logEnd(job, final ? 'failed' : 'retrying', error);
     if ((await this.jobs.markFailed(job.id, error.message, final)) && final) {
       await this.publish('job_failed', job.id);
     }
@@ -116,6 +185,35 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
     if (!payload.success) {
       throw new PermanentJobError(`Invalid payload: ${payload.error.message}`);
     }
+    const data = envelope.data;
+    const fields = { job_id: job.id, ...(data.request_id ? { request_id: data.request_id } : {}) };
+    return withLogContext(fields, () =>
+      inSpan(
+        `job ${job.name}`,
+        {
+          kind: SpanKind.CONSUMER,
+          // The enqueuing request's context, never whatever this process happens to be doing.
+          parent: contextFromCarrier(data.trace),
+          attributes: {
+            'messaging.system': this.adapter.kind,
+            'messaging.destination.name': job.queue,
+            'messaging.operation.type': 'process',
+            'prompt_studio.job_id': job.id,
+            'prompt_studio.job_attempt': job.attempt,
+            ...(data.request_id ? { 'prompt_studio.request_id': data.request_id } : {}),
+          },
+        },
+        () => this.execute(job, data, processor, payload.data as Record<string, unknown>),
+      ),
+    );
+  }
+
+  private async execute(
+    job: ActiveJob,
+    envelope: JobEnvelope,
+    processor: JobProcessor,
+    payload: Record<string, unknown>,
+  ): Promise<unknown> {
     if (await this.jobs.isCancelRequested(job.id)) throw new JobCancelledError();
     const stopTimer = jobMetrics.duration.startTimer({ queue: job.queue, type: job.name });
     jobMetrics.active.inc({ queue: job.queue });
@@ -133,10 +231,10 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
     }, 1000);
     const ctx: JobContext = {
       jobId: job.id,
-      workspaceId: envelope.data.workspace_id,
-      projectId: envelope.data.project_id,
-      requestId: envelope.data.request_id,
-      payload: payload.data as Record<string, unknown>,
+      workspaceId: envelope.workspace_id,
+      projectId: envelope.project_id,
+      requestId: envelope.request_id,
+      payload,
       attempt: job.attempt,
       maxAttempts: job.maxAttempts,
       processName: this.options.processName,
@@ -156,6 +254,7 @@ export class JobExecutor implements OnModuleInit, OnApplicationShutdown, QueueLi
       throw err;
     } finally {
       clearInterval(poll);
+      if (this.released.delete(job.id)) outcome = 'released';
       stopTimer();
       jobMetrics.active.dec({ queue: job.queue });
       jobMetrics.finished.inc({ queue: job.queue, type: job.name, outcome });

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, InvalidStateError, NotFoundError, ValidationFailedError } from '@ps/common';
+import {
+  currentTraceCarrier,
+  DomainError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationFailedError,
+} from '@ps/common';
 import { type JobEntity, JobsRepository } from '@ps/database';
 import { EVENT_BUS, type EventBus, type JobEventData, makeEvent } from '@ps/events';
 import type { z } from 'zod';
@@ -77,6 +83,7 @@ export class JobProducer {
       payload,
       requestId: request.requestId ?? null,
     });
+    const trace = currentTraceCarrier();
     const envelope: JobEnvelope = {
       job_id: job.id,
       workspace_id: job.workspaceId,
@@ -84,6 +91,7 @@ export class JobProducer {
       request_id: job.requestId,
       timeout_ms: definition.timeoutMs ?? DEFAULT_JOB_OPTIONS.timeoutMs,
       payload,
+      ...(trace ? { trace } : {}),
     };
     try {
       await this.adapter.enqueue(definition.queue, definition.name, envelope, {

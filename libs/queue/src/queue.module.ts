@@ -5,7 +5,6 @@ import type { QueueAdapter } from './adapters/queue-adapter';
 import { JobExecutor } from './job-executor';
 import { JobProducer } from './job-producer';
 import { JOB_PROCESSORS, type JobProcessor } from './jobs/job-processor';
-import { PingProcessor } from './jobs/ping.processor';
 import { QUEUE_ADAPTER, QUEUE_OPTIONS, type QueueModuleOptions } from './queue.tokens';
 
 /**
@@ -15,8 +14,8 @@ import { QUEUE_ADAPTER, QUEUE_OPTIONS, type QueueModuleOptions } from './queue.t
 @Global()
 @Module({})
 export class QueueModule {
+  /** `processors`: the job processors this process runs (PROCESSORS of @ps/jobs). */
   static forRoot(options: QueueModuleOptions, processors: Provider[] = []): DynamicModule {
-    const processorClasses = [PingProcessor, ...processors];
     return {
       module: QueueModule,
       providers: [
@@ -32,10 +31,10 @@ export class QueueModule {
                 })
               : new InProcessQueueAdapter(),
         },
-        ...processorClasses,
+        ...processors,
         {
           provide: JOB_PROCESSORS,
-          inject: processorClasses as never[],
+          inject: processors as never[],
           useFactory: (...instances: JobProcessor[]) => instances,
         },
         JobProducer,

@@ -12,4 +12,6 @@ export interface QueueModuleOptions {
   processName: string;
   /** Job progress events at most this often per job (ms); 100% always goes out. */
   progressEventIntervalMs: number;
+  /** At shutdown, how long running jobs may take before they are handed back to the queue. */
+  drainMs: number;
 }

@@ -50,6 +50,13 @@ export class LimitExceededError extends DomainError {
   }
 }
 
+/** A request body or upload larger than the configured limit (413). */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, limitBytes: number) {
+    super('payload_too_large', message, [], { limit_bytes: limitBytes });
+  }
+}
+
 export class InvalidStateError extends DomainError {
   constructor(message: string) {
     super('invalid_state', message);

@@ -1,5 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../http/public.decorator';
 import type { HealthCheck } from './health-check';
@@ -16,6 +21,10 @@ export class HealthController {
 
   /** The process is up and serving HTTP. */
   @Get('live')
+  @ApiOperation({
+    summary: 'Liveness: the process is up',
+    description: 'The process is up and serving HTTP.',
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: LivenessDto })
   getLiveness(): LivenessDto {
@@ -24,6 +33,10 @@ export class HealthController {
 
   /** The process can do useful work: every dependency answers. 503 otherwise. */
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: every dependency answers',
+    description: 'The process can do useful work: every dependency answers. 503 otherwise.',
+  })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async getReadiness(@Res({ passthrough: true }) res: Response): Promise<ReadinessDto> {

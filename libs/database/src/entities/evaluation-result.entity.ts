@@ -4,11 +4,20 @@ import { numberTransformer } from './column-transformers';
 import { EvaluationEntity } from './evaluation.entity';
 import { TestCaseEntity } from './test-case.entity';
 
-export const RESULT_STATUSES = ['ok', 'infra_error', 'parse_error', 'timeout'] as const;
+export const RESULT_STATUSES = [
+  'ok',
+  'infra_error',
+  'parse_error',
+  'timeout',
+  'render_error',
+] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** One scored run of one test case. The unique key makes a retried job unable to double-count. */
-@Check('ck_evaluation_results_status', `status IN ('ok', 'infra_error', 'parse_error', 'timeout')`)
+@Check(
+  'ck_evaluation_results_status',
+  `status IN ('ok', 'infra_error', 'parse_error', 'timeout', 'render_error')`,
+)
 @Index('ix_evaluation_results_test_case', ['testCaseId'])
 @Entity({ name: 'evaluation_results' })
 @Unique('uq_evaluation_results_case', ['evaluationId', 'testCaseId', 'repeatIndex'])
@@ -35,8 +44,13 @@ export class EvaluationResultEntity extends IdentifiedEntity {
   @Column({ name: 'parsed_output', type: 'jsonb', nullable: true })
   parsedOutput!: unknown;
 
+  /** Per metric key: the score, or null when the metric did not score this case. */
   @Column({ type: 'jsonb' })
-  scores!: Record<string, number>;
+  scores!: Record<string, number | null>;
+
+  /** Per metric key: details (a judge's reasoning, why a metric did not score). */
+  @Column({ type: 'jsonb', nullable: true })
+  details!: Record<string, unknown> | null;
 
   @Column({ name: 'aggregate_score', type: 'double precision', nullable: true })
   aggregateScore!: number | null;

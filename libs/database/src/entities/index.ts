@@ -6,7 +6,7 @@ import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { JobEntity } from './job.entity';
 import { LlmCacheEntity } from './llm-cache.entity';
 import { MembershipEntity } from './membership.entity';
-import { OptimizationIterationEntity } from './optimization-iteration.entity';
+import { OptimizationCandidateEntity } from './optimization-candidate.entity';
 import { OptimizationEntity } from './optimization.entity';
 import { ProjectEntity } from './project.entity';
 import { PromptVersionEntity } from './prompt-version.entity';
@@ -25,7 +25,7 @@ export * from './idempotency-key.entity';
 export * from './job.entity';
 export * from './llm-cache.entity';
 export * from './membership.entity';
-export * from './optimization-iteration.entity';
+export * from './optimization-candidate.entity';
 export * from './optimization.entity';
 export * from './project.entity';
 export * from './prompt-version.entity';
@@ -49,7 +49,7 @@ export const ENTITIES = [
   EvaluationEntity,
   EvaluationResultEntity,
   OptimizationEntity,
-  OptimizationIterationEntity,
+  OptimizationCandidateEntity,
   JobEntity,
   IdempotencyKeyEntity,
   LlmCacheEntity,

@@ -69,6 +69,13 @@ export class JobEntity extends TimestampedEntity {
   @Column({ name: 'lease_owner', type: 'text', nullable: true })
   leaseOwner!: string | null;
 
+  /**
+   * The process that ran the latest attempt (`worker:<host>:<pid>`, or `api:…` in all-in-one).
+   * Unlike the lease owner it stays after the job ends.
+   */
+  @Column({ name: 'worker_id', type: 'text', nullable: true })
+  workerId!: string | null;
+
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
 

@@ -62,6 +62,10 @@ export class OptimizationEntity extends TimestampedEntity {
   @Column({ type: 'double precision', nullable: true })
   improvement!: number | null;
 
+  /** Share of the budget spent, 0..100. */
+  @Column({ type: 'double precision', default: 0 })
+  progress!: number;
+
   @Column({ name: 'iterations_completed', type: 'integer' })
   iterationsCompleted!: number;
 

@@ -37,3 +37,14 @@ export class ProjectEntity extends TimestampedEntity {
   @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 }
+
+/**
+ * A project's test-case limit: its own `config.max_test_cases` may lower the install-wide one
+ * (MAX_TEST_CASES_PER_PROJECT), never raise it.
+ */
+export function projectCaseLimit(installLimit: number, projectConfig: Record<string, unknown>) {
+  const own = projectConfig['max_test_cases'];
+  return typeof own === 'number' && Number.isInteger(own) && own > 0
+    ? Math.min(own, installLimit)
+    : installLimit;
+}

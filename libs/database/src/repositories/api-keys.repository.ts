@@ -25,6 +25,32 @@ export class ApiKeysRepository {
     return this.repo.save(this.repo.create(values));
   }
 
+  /**
+   * Creates `values` only when its user holds no key in its workspace yet (revoked ones count:
+   * revoking the owner key must not make a new one appear at the next start). Safe when several
+   * processes start at once: they take turns under a transaction-scoped advisory lock, so exactly
+   * one creates the key. Returns the key created, or the user's oldest key when there was one.
+   */
+  async createUnlessUserHasKey(
+    values: NewApiKey,
+  ): Promise<{ created: true; key: ApiKeyEntity } | { created: false; key: ApiKeyEntity }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('prompt-studio:first-key'))`);
+      const existing = await manager.findOne(ApiKeyEntity, {
+        where: { workspaceId: values.workspaceId, userId: values.userId },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      });
+      if (existing) return { created: false as const, key: existing };
+      const key = await manager.save(ApiKeyEntity, manager.create(ApiKeyEntity, values));
+      return { created: true as const, key };
+    });
+  }
+
+  /** Removes a key that was never handed to anyone (its creator could not deliver it). */
+  async delete(id: number): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
   async findByPrefix(prefix: string): Promise<ApiKeyEntity | null> {
     return this.repo.findOneBy({ prefix });
   }

@@ -80,11 +80,13 @@ export class EvaluationsRepository {
         promptId: filter.promptId,
       });
     }
+    // offset/limit, not skip/take: the joins only filter (one project and one version per run),
+    // so rows cannot repeat, and skip/take would add a DISTINCT-ids query to every page.
     const [rows, total] = await qb
       .orderBy('e.created_at', 'DESC')
       .addOrderBy('e.id', 'DESC')
-      .skip(pageOffset(page))
-      .take(page.perPage)
+      .offset(pageOffset(page))
+      .limit(page.perPage)
       .getManyAndCount();
     return { rows, total };
   }
@@ -134,6 +136,26 @@ export class EvaluationsRepository {
     return this.dataSource
       .getRepository(TestCaseEntity)
       .find({ where: { projectId, id: In(ids), deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * How many of the cases lack a template variable: `paths` are dotted variable paths
+   * (`doc.title`); a case lacks one when its inputs have no such key (a JSON null counts as
+   * present, as the renderer reads it).
+   */
+  async countMissingInputs(projectId: number, ids: number[], paths: string[]): Promise<number> {
+    if (ids.length === 0 || paths.length === 0) return 0;
+    const params: unknown[] = [projectId, ids];
+    const present = paths.map((path) => {
+      params.push(path.split('.'));
+      return `inputs #> $${params.length}::text[] IS NOT NULL`;
+    });
+    const [row] = await this.dataSource.query<[{ count: string }]>(
+      `SELECT count(*) AS count FROM test_cases
+        WHERE project_id = $1 AND id = ANY($2::bigint[]) AND NOT (${present.join(' AND ')})`,
+      params,
+    );
+    return Number(row.count);
   }
 
   /** Ids of live test cases of a project matching a selection, in id order. */
@@ -196,16 +218,17 @@ export class EvaluationsRepository {
         r.tokensOut,
         r.cost,
         r.cached,
+        r.details === null || r.details === undefined ? null : JSON.stringify(r.details),
       ];
       const start = params.length;
       params.push(...values);
       const p = (i: number) => `$${start + i + 1}`;
-      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}::jsonb, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)})`;
+      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}::jsonb, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}, ${p(15)}::jsonb)`;
     });
     const inserted = await this.dataSource.query<{ id: string }[]>(
       `INSERT INTO evaluation_results (evaluation_id, test_case_id, repeat_index, output,
          parsed_output, scores, aggregate_score, passed, status, error, latency_ms, tokens_in,
-         tokens_out, cost, cached)
+         tokens_out, cost, cached, details)
        VALUES ${tuples.join(', ')}
        ON CONFLICT ON CONSTRAINT uq_evaluation_results_case DO NOTHING
        RETURNING id`,

@@ -89,6 +89,28 @@ export class JobsRepository {
     return { rows, total };
   }
 
+  /**
+   * The newest job of `queue` for each entity, in one query: `entityId -> jobId`. Lists show the
+   * job of every row; other queues' jobs on the same entity (a report of a run) do not count.
+   */
+  async latestJobIds(
+    workspaceId: number,
+    queue: string,
+    entityType: string,
+    entityIds: readonly number[],
+  ): Promise<Map<number, number>> {
+    const unique = [...new Set(entityIds)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ entity_id: string; id: string }[]>(
+      `SELECT DISTINCT ON (entity_id) entity_id, id FROM jobs
+        WHERE workspace_id = $1 AND queue = $2 AND entity_type = $3
+          AND entity_id = ANY($4::bigint[])
+        ORDER BY entity_id, created_at DESC, id DESC`,
+      [workspaceId, queue, entityType, unique],
+    );
+    return new Map(rows.map((r) => [Number(r.entity_id), Number(r.id)]));
+  }
+
   /** An attempt starts: count it and take the lease. */
   async markStarted(
     id: number,
@@ -97,7 +119,7 @@ export class JobsRepository {
   ): Promise<JobEntity | null> {
     const rows = await this.dataSource.query<{ id: string }[]>(
       `UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_owner = $2,
-         lease_expires_at = now() + make_interval(secs => $3::int),
+         worker_id = $2, lease_expires_at = now() + make_interval(secs => $3::int),
          started_at = coalesce(started_at, now()), error = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('queued', 'processing') RETURNING id`,
       [id, leaseOwner, leaseSeconds],
@@ -111,6 +133,20 @@ export class JobsRepository {
        WHERE id = $1 AND lease_owner = $2 AND status = 'processing'`,
       [id, leaseOwner, leaseSeconds],
     );
+  }
+
+  /**
+   * Puts a job this process was running back in line (its worker shut down before it finished);
+   * the next worker to take it records itself with markStarted.
+   */
+  async release(id: number, leaseOwner: string): Promise<boolean> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+         updated_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id`,
+      [id, leaseOwner],
+    );
+    return rows.length > 0;
   }
 
   async setProgress(id: number, progress: number): Promise<void> {

@@ -51,10 +51,14 @@ export class PromptsRepository {
   }
 
   /**
-   * Appends a version and makes it current. The prompt row is locked so concurrent updates get
-   * consecutive version numbers instead of colliding.
+   * Appends a version and (unless `makeCurrent` is false) makes it current. The prompt row is
+   * locked so concurrent updates get consecutive version numbers instead of colliding.
    */
-  async addVersion(promptId: number, version: NewVersion): Promise<PromptWithVersion> {
+  async addVersion(
+    promptId: number,
+    version: NewVersion,
+    makeCurrent = true,
+  ): Promise<PromptWithVersion> {
     return this.dataSource.transaction(async (manager) => {
       const prompt = await manager
         .createQueryBuilder(PromptEntity, 'p')
@@ -71,6 +75,7 @@ export class PromptsRepository {
         version,
         Number(max) + 1,
         prompt.currentVersionId,
+        makeCurrent,
       );
       return { prompt, version: created };
     });
@@ -82,6 +87,7 @@ export class PromptsRepository {
     version: NewVersion,
     versionNumber: number,
     parentVersionId: number | null,
+    makeCurrent = true,
   ): Promise<PromptVersionEntity> {
     const created = await manager.save(
       manager.create(PromptVersionEntity, {
@@ -92,6 +98,7 @@ export class PromptsRepository {
         parentVersionId,
       }),
     );
+    if (!makeCurrent) return created;
     prompt.currentVersionId = created.id;
     await manager.update(PromptEntity, { id: prompt.id }, { currentVersionId: created.id });
     return created;
@@ -116,6 +123,25 @@ export class PromptsRepository {
 
   async findVersionById(id: number): Promise<PromptVersionEntity | null> {
     return this.versions.findOneBy({ id });
+  }
+
+  /** Prompt id and number of each version, in one query (lists show them per row). */
+  async versionRefs(
+    ids: readonly number[],
+  ): Promise<Map<number, { promptId: number; versionNumber: number }>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.dataSource.query<
+      { id: string; prompt_id: string; version_number: number }[]
+    >('SELECT id, prompt_id, version_number FROM prompt_versions WHERE id = ANY($1::bigint[])', [
+      unique,
+    ]);
+    return new Map(
+      rows.map((r) => [
+        Number(r.id),
+        { promptId: Number(r.prompt_id), versionNumber: Number(r.version_number) },
+      ]),
+    );
   }
 
   async findVersion(promptId: number, versionNumber: number) {

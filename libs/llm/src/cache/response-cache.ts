@@ -14,6 +14,8 @@ export function cacheKey(request: {
   model: string;
   input: unknown;
   parameters: unknown;
+  /** Distinguishes samples of the same request (never sent upstream). */
+  salt?: string;
 }): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }

@@ -7,6 +7,7 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import { LlmError } from '../errors';
+import { llmMetrics } from '../llm-metrics';
 import { sleep } from '../retry';
 import type { RateLimits } from '../providers/registry';
 
@@ -116,6 +117,9 @@ export class CallLimiter {
             { retryAfterMs: wait },
           );
         }
+        const labels = { provider: scope.split(':')[0], source: kind };
+        llmMetrics.rateLimitWaits.inc(labels);
+        llmMetrics.rateLimitWaitSeconds.inc(labels, wait / 1000);
         await sleep(wait, signal);
       }
     }

@@ -1,21 +1,37 @@
 import { createHash } from 'node:crypto';
-import { ChatAnthropic } from '@langchain/anthropic';
-import { ChatCohere, CohereEmbeddings } from '@langchain/cohere';
+import type * as AnthropicSdk from '@langchain/anthropic';
+import type * as CohereSdk from '@langchain/cohere';
 import { Embeddings } from '@langchain/core/embeddings';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { ChatGoogleGenerativeAI, GoogleGenerativeAIEmbeddings } from '@langchain/google-genai';
-import { ChatMistralAI, MistralAIEmbeddings } from '@langchain/mistralai';
-import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama';
-import {
-  AzureChatOpenAI,
-  AzureOpenAIEmbeddings,
-  ChatOpenAI,
-  OpenAIEmbeddings,
-} from '@langchain/openai';
-import { CohereClient } from 'cohere-ai';
+import type * as GoogleSdk from '@langchain/google-genai';
+import type * as MistralSdk from '@langchain/mistralai';
+import type * as OllamaSdk from '@langchain/ollama';
+import type * as OpenAiSdk from '@langchain/openai';
+import type * as CohereClientSdk from 'cohere-ai';
+import { httpFetch } from '../transport/http-fetch';
 import type { ModelParameters } from '../types';
 import { MockChatModel } from './mock-chat-model';
 import type { ResolvedProvider } from './registry';
+
+/** `load()` once, on first use. */
+function lazy<T>(load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+}
+
+/*
+ * Vendor SDKs load when a model of theirs is first built: together they take about a second to
+ * load, which every start of the API and the worker would pay for providers it never calls.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const anthropicSdk = lazy(() => require('@langchain/anthropic') as typeof AnthropicSdk);
+const cohereSdk = lazy(() => require('@langchain/cohere') as typeof CohereSdk);
+const cohereClientSdk = lazy(() => require('cohere-ai') as typeof CohereClientSdk);
+const googleSdk = lazy(() => require('@langchain/google-genai') as typeof GoogleSdk);
+const mistralSdk = lazy(() => require('@langchain/mistralai') as typeof MistralSdk);
+const ollamaSdk = lazy(() => require('@langchain/ollama') as typeof OllamaSdk);
+const openAiSdk = lazy(() => require('@langchain/openai') as typeof OpenAiSdk);
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Every client is built with its own retries off (maxRetries 0): the product retries in exactly
@@ -23,12 +39,23 @@ import type { ResolvedProvider } from './registry';
  */
 const NO_RETRIES = { maxRetries: 0 } as const;
 
+/**
+ * The OpenAI and Anthropic SDKs (which together speak for most providers) send through our
+ * node:http transport rather than the built-in fetch, whose CPU cost per call dominated a busy
+ * worker; see transport/http-fetch.ts.
+ */
+const TRANSPORT = { fetch: httpFetch } as const;
+
 /** Servers that need no key (Ollama, local OpenAI-compatible servers) still get a placeholder. */
 const keyOf = (provider: ResolvedProvider) => provider.apiKey ?? 'no-key';
 
 /** The Cohere SDK retries twice by default; ours is the only retry layer. */
 const cohereClient = (provider: ResolvedProvider) =>
-  new CohereClient({ token: keyOf(provider), environment: provider.baseUrl, maxRetries: 0 });
+  new (cohereClientSdk().CohereClient)({
+    token: keyOf(provider),
+    environment: provider.baseUrl,
+    maxRetries: 0,
+  });
 
 /**
  * Ollama needs no key, but one set in OLLAMA_API_KEY (an Ollama behind an authenticating proxy,
@@ -65,28 +92,30 @@ export function createChatModel(
   const { spec, baseUrl } = provider;
   switch (spec.protocol) {
     case 'openai':
-      return new ChatOpenAI({
+      return new (openAiSdk().ChatOpenAI)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
-        configuration: { baseURL: baseUrl },
+        configuration: { baseURL: baseUrl, ...TRANSPORT },
         ...openAiSampling(p),
       });
     case 'azure':
-      return new AzureChatOpenAI({
+      return new (openAiSdk().AzureChatOpenAI)({
         ...NO_RETRIES,
         azureOpenAIApiKey: keyOf(provider),
         azureOpenAIEndpoint: baseUrl,
         azureOpenAIApiDeploymentName: model,
         azureOpenAIApiVersion: context.azureApiVersion,
+        configuration: TRANSPORT,
         ...openAiSampling(p),
       });
     case 'anthropic':
-      return new ChatAnthropic({
+      return new (anthropicSdk().ChatAnthropic)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
         anthropicApiUrl: baseUrl,
+        clientOptions: TRANSPORT,
         temperature: p.temperature,
         // The Messages API requires max_tokens; 1024 when the config leaves it out.
         maxTokens: p.max_tokens ?? 1024,
@@ -95,7 +124,7 @@ export function createChatModel(
         stopSequences: p.stop,
       });
     case 'gemini':
-      return new ChatGoogleGenerativeAI({
+      return new (googleSdk().ChatGoogleGenerativeAI)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
@@ -108,7 +137,7 @@ export function createChatModel(
         json: p.json,
       });
     case 'mistral':
-      return new ChatMistralAI({
+      return new (mistralSdk().ChatMistralAI)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
@@ -123,7 +152,7 @@ export function createChatModel(
         ...(p.json ? { response_format: { type: 'json_object' } } : {}),
       }) as unknown as BaseChatModel;
     case 'cohere':
-      return new ChatCohere({
+      return new (cohereSdk().ChatCohere)({
         ...NO_RETRIES,
         model,
         client: cohereClient(provider),
@@ -131,7 +160,7 @@ export function createChatModel(
         streamUsage: true,
       });
     case 'ollama':
-      return new ChatOllama({
+      return new (ollamaSdk().ChatOllama)({
         ...NO_RETRIES,
         model,
         baseUrl,
@@ -145,6 +174,7 @@ export function createChatModel(
         presencePenalty: p.presence_penalty,
         format: p.json ? 'json' : undefined,
         headers: ollamaHeaders(provider),
+        ...TRANSPORT,
       });
     case 'mock':
       return new MockChatModel({ model, parameters: p });
@@ -186,14 +216,14 @@ export function createEmbeddings(
   const { spec, baseUrl } = provider;
   switch (spec.protocol) {
     case 'openai':
-      return new OpenAIEmbeddings({
+      return new (openAiSdk().OpenAIEmbeddings)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
-        configuration: { baseURL: baseUrl },
+        configuration: { baseURL: baseUrl, ...TRANSPORT },
       });
     case 'azure':
-      return new AzureOpenAIEmbeddings({
+      return new (openAiSdk().AzureOpenAIEmbeddings)({
         ...NO_RETRIES,
         azureOpenAIApiKey: keyOf(provider),
         // The embeddings class takes no endpoint option, only the deployments base path.
@@ -201,29 +231,30 @@ export function createEmbeddings(
         batchSize: 512,
         azureOpenAIApiDeploymentName: model,
         azureOpenAIApiVersion: context.azureApiVersion,
+        configuration: TRANSPORT,
       });
     case 'gemini':
-      return new GoogleGenerativeAIEmbeddings({
+      return new (googleSdk().GoogleGenerativeAIEmbeddings)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
         baseUrl,
       });
     case 'mistral':
-      return new MistralAIEmbeddings({
+      return new (mistralSdk().MistralAIEmbeddings)({
         ...NO_RETRIES,
         model,
         apiKey: keyOf(provider),
         serverURL: baseUrl,
       });
     case 'cohere':
-      return new CohereEmbeddings({
+      return new (cohereSdk().CohereEmbeddings)({
         model,
         client: cohereClient(provider),
         maxRetries: 0,
       });
     case 'ollama':
-      return new OllamaEmbeddings({
+      return new (ollamaSdk().OllamaEmbeddings)({
         model,
         baseUrl,
         maxRetries: 0,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { redactUrl } from '@ps/common';
 import type { LlmSettings } from '@ps/config';
 import { ModelConfigError } from '../errors';
 import type { LlmProviderId, ModelConfig, ModelParameters } from '../types';
@@ -103,19 +104,6 @@ const modelConfigSchema = z.strictObject({
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** A base URL as shown to users: credentials in it (https://user:pass@proxy) are masked. */
-export function redactUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (!url.username && !url.password) return value;
-    url.username = '***';
-    url.password = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return value;
-  }
-}
-
 export class ProviderRegistry {
   private readonly providers = new Map<LlmProviderId, ResolvedProvider>();
 
@@ -161,6 +149,7 @@ export class ProviderRegistry {
       configured: p.missing === undefined,
       key_present: Boolean(p.apiKey),
       missing: p.missing ?? null,
+      // Credentials in a base URL (user:pass@, `?api_key=`) are masked.
       base_url: redactUrl(p.baseUrl),
       models: [...p.models],
       any_model: p.spec.anyModel && !p.modelsFixed,
@@ -271,4 +260,29 @@ function parseParameters(spec: ProviderSpec, raw: Record<string, unknown>): Mode
     out[name] = parsed.data;
   }
   return out;
+}
+
+/**
+ * Every model parameter with the widest bounds any provider accepts, and which providers accept
+ * it: what a model config's `parameters` may hold (for documentation; each provider's own
+ * schema still decides, naming the parameter when it refuses one).
+ */
+export function modelParametersSchema(): z.ZodObject {
+  const widest = PROVIDER_IDS.map((id) => PROVIDERS[id]).reduce((a, b) =>
+    b.temperatureMax > a.temperatureMax ? b : a,
+  );
+  const schemas = buildParameterSchemas(widest);
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of Object.keys(schemas) as ParameterName[]) {
+    const accepted = PROVIDER_IDS.filter((id) => PROVIDERS[id].parameters.includes(name));
+    const lower = accepted.filter((id) => PROVIDERS[id].temperatureMax < widest.temperatureMax);
+    const limits =
+      name === 'temperature' && lower.length
+        ? ` At most ${widest.temperatureMax}; ${lower
+            .map((id) => `${PROVIDERS[id].temperatureMax} for ${id}`)
+            .join(', ')}.`
+        : '';
+    shape[name] = schemas[name].optional().describe(`Accepted by ${accepted.join(', ')}.${limits}`);
+  }
+  return z.strictObject(shape);
 }

@@ -2,6 +2,7 @@ import { definePerCase } from '../definition';
 import { indelDistance, levenshteinDistance } from '../distance';
 import { defineOptions, opt } from '../options';
 import { codePoints, countWords, normaliseText, toText, tokenize } from '../text';
+import { cachedRegex, RegexTimeoutError, timedTest } from '../timed-regex';
 import type { MetricValue } from '../types';
 
 /*
@@ -244,18 +245,22 @@ export interface RegexMatchOptions {
   trim: boolean;
 }
 
-/** Compiles a pattern; throws SyntaxError for a bad pattern or flags. `g` and `y` are dropped. */
+/**
+ * Compiles a pattern (cached per pattern and flags); throws SyntaxError for a bad pattern or
+ * flags. `g` and `y` are dropped.
+ */
 export function compileRegex(pattern: string, flags: string, fullMatch: boolean): RegExp {
   const cleaned = flags.replace(/[gy]/g, '');
   // Lookarounds assert the ends of the whole string, whatever the m flag does to ^ and $.
-  return new RegExp(fullMatch ? `(?<![\\s\\S])(?:${pattern})(?![\\s\\S])` : pattern, cleaned);
+  return cachedRegex(fullMatch ? `(?<![\\s\\S])(?:${pattern})(?![\\s\\S])` : pattern, cleaned);
 }
 
 /**
  * regex_match: 1 if the pattern (option `pattern`, else the case's expected value) matches the
  * output text, else 0; with `full_match` the whole output must match. A missing or invalid
  * pattern taken from expected scores 0 with an error in the details (an invalid `pattern` option
- * is rejected by option validation).
+ * is rejected by option validation). A match that runs past REGEX_TIME_LIMIT_MS is stopped and
+ * the case is not scored (NaN), with the reason in the details.
  */
 export function regexMatch(output: unknown, expected: unknown, o: RegexMatchOptions): MetricValue {
   const fromOption = o.pattern !== undefined;
@@ -270,7 +275,12 @@ export function regexMatch(output: unknown, expected: unknown, o: RegexMatchOpti
     return { score: 0, details: { error: `Invalid pattern: ${(e as Error).message}` } };
   }
   const text = toText(output);
-  return re.test(o.trim ? text.trim() : text) ? 1 : 0;
+  try {
+    return timedTest(re, o.trim ? text.trim() : text) ? 1 : 0;
+  } catch (e) {
+    if (!(e instanceof RegexTimeoutError)) throw e;
+    return { score: NaN, details: { error: `Not scored: ${e.message}` } };
+  }
 }
 
 export const regexMatchMetric = definePerCase(

@@ -23,6 +23,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   ]).finally(() => clearTimeout(timer));
 }
 
+/** Resolves true when every promise settled within `ms`, false otherwise. */
+async function settledWithin(promises: Promise<void>[], ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    Promise.all(promises).then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
+/** A promise that never settles. */
+const NEVER = new Promise<never>(() => undefined);
+
+/** A job this process is running. */
+interface RunningJob {
+  job: Bull.Job<JobEnvelope>;
+  active: ActiveJob;
+  /** Handed back to the queue at shutdown: this attempt's outcome no longer counts. */
+  released: boolean;
+  /** Settles (never rejects) when the attempt ends. */
+  settled: Promise<void>;
+}
+
 export interface BullAdapterOptions {
   redisUrl: string;
   prefix: string;
@@ -43,10 +69,17 @@ export class BullQueueAdapter implements QueueAdapter {
   private readonly listeners: QueueListener[] = [];
   private shared: { client?: Redis; subscriber?: Redis } = {};
   private readonly extraConnections: Redis[] = [];
+  /** The connection each queue blocks on while it waits for jobs. */
+  private readonly blocking = new Map<QueueName, Redis>();
+  private readonly running = new Set<RunningJob>();
 
   constructor(private readonly options: BullAdapterOptions) {}
 
-  private connection(type: 'client' | 'subscriber' | 'bclient', redisOptions: RedisOptions): Redis {
+  private connection(
+    type: 'client' | 'subscriber' | 'bclient',
+    redisOptions: RedisOptions,
+    queue?: QueueName,
+  ): Redis {
     const make = (extra: RedisOptions = {}) => {
       const redis = new Redis(this.options.redisUrl, { ...redisOptions, ...extra });
       redis.on('error', (err: Error) => this.logger.warn(`Redis (${type}): ${err.message}`));
@@ -55,6 +88,7 @@ export class BullQueueAdapter implements QueueAdapter {
     if (type === 'bclient') {
       const redis = make({ maxRetriesPerRequest: null, enableReadyCheck: false });
       this.extraConnections.push(redis);
+      if (queue) this.blocking.set(queue, redis);
       return redis;
     }
     const existing = this.shared[type];
@@ -62,6 +96,9 @@ export class BullQueueAdapter implements QueueAdapter {
     const redis = make(
       type === 'subscriber' ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {},
     );
+    // Every queue sharing this connection adds its own listeners (error, ready, message...):
+    // more than ten queues is by design here, not a leak, so Node's leak warning is off for it.
+    redis.setMaxListeners(0);
     this.shared[type] = redis;
     return redis;
   }
@@ -72,7 +109,7 @@ export class BullQueueAdapter implements QueueAdapter {
     const lockDuration = this.options.leaseSeconds * 1000;
     queue = new Bull<JobEnvelope>(name, {
       prefix: `${this.options.prefix}:bull`,
-      createClient: (type, redisOptions) => this.connection(type, redisOptions ?? {}),
+      createClient: (type, redisOptions) => this.connection(type, redisOptions ?? {}, name),
       settings: {
         lockDuration,
         lockRenewTime: Math.floor(lockDuration / 2),
@@ -141,34 +178,57 @@ export class BullQueueAdapter implements QueueAdapter {
     const bull = this.queue(queue);
     // Events of jobs this process runs; the lifecycle lives with the handler so that
     // `onActive` has happened before the handler starts, whatever Bull's event ordering.
-    void bull.process('*', Math.max(1, concurrency), async (job) => {
-      const active = this.active(queue, job);
-      await this.emit('onActive', active);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // The timeout is ours, not Bull's, so a timed-out attempt reaches onFailed like any other.
-        const result = await Promise.race([
-          handler(active),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`Timed out after ${job.data.timeout_ms} ms.`)),
-              job.data.timeout_ms,
-            );
-          }),
-        ]);
-        await this.emit('onCompleted', active, result);
-        return result;
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        const permanent = isPermanent(error);
-        if (permanent) void job.discard(); // no further attempts
-        const final = permanent || active.attempt >= active.maxAttempts;
-        await this.emit('onFailed', active, error, final);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
+    void bull.process('*', Math.max(1, concurrency), (job) => {
+      const running: RunningJob = {
+        job,
+        active: this.active(queue, job),
+        released: false,
+        settled: Promise.resolve(),
+      };
+      const outcome = this.run(running, handler);
+      running.settled = outcome.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.running.add(running);
+      void running.settled.then(() => this.running.delete(running));
+      // A released job belongs to another worker now: this attempt must neither complete nor
+      // fail it, so Bull never hears how it ended.
+      return outcome.then(
+        (result) => (running.released ? NEVER : result),
+        (err: unknown) => (running.released ? NEVER : Promise.reject(err as Error)),
+      );
     });
+  }
+
+  private async run(running: RunningJob, handler: JobHandler): Promise<unknown> {
+    const { job, active } = running;
+    await this.emit('onActive', active);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // The timeout is ours, not Bull's, so a timed-out attempt reaches onFailed like any other.
+      const result = await Promise.race([
+        handler(active),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Timed out after ${job.data.timeout_ms} ms.`)),
+            job.data.timeout_ms,
+          );
+        }),
+      ]);
+      if (!running.released) await this.emit('onCompleted', active, result);
+      return result;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (running.released) throw error;
+      const permanent = isPermanent(error);
+      if (permanent) void job.discard(); // no further attempts
+      const final = permanent || active.attempt >= active.maxAttempts;
+      await this.emit('onFailed', active, error, final);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   listen(listener: QueueListener): void {
@@ -209,17 +269,68 @@ export class BullQueueAdapter implements QueueAdapter {
     // Without Redis, running jobs cannot report back anyway: their leases lapse and another
     // worker takes them over, so there is nothing to wait for.
     if (this.shared.client?.status === 'ready') {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.queues.values()].map((q) => q.close())),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      const queues = [...this.queues.entries()];
+      await Promise.allSettled(queues.map(([name, q]) => this.stopFetching(name, q)));
+      const drained = await this.drain(timeoutMs);
+      if (!drained) await this.releaseRunning();
+      // Drained: let Bull record the last completions before it disconnects.
+      await Promise.allSettled(queues.map(([, q]) => q.close(!drained)));
     }
     for (const redis of [this.shared.client, this.shared.subscriber, ...this.extraConnections]) {
       redis?.disconnect();
+    }
+  }
+
+  /**
+   * This process takes no more jobs of `queue` (other workers carry on). Bull's local pause sets
+   * its flag at once but closes the connection waiting for the next job politely, with a QUIT
+   * that Redis answers only after that wait ends: a job arriving meanwhile would still be taken.
+   * So the connection is cut here as soon as the flag is set (Bull expects this while paused).
+   */
+  private async stopFetching(name: QueueName, queue: Bull.Queue<JobEnvelope>): Promise<void> {
+    const pausing = queue.pause(true, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.blocking.get(name)?.disconnect();
+    await pausing;
+  }
+
+  /** Waits until no job runs here, up to `timeoutMs`; false when some still run then. */
+  private async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // A job fetched just as fetching stopped may start a moment later: look again after each wait.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    while (this.running.size) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await settledWithin(
+        [...this.running].map((r) => r.settled),
+        left,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * Hands the jobs still running back to the queue: their locks are released, so the next
+   * stalled-job check of any worker (within two lease periods) puts them back in line. Their
+   * handlers are idempotent, so what this attempt already wrote is kept and not done again.
+   */
+  private async releaseRunning(): Promise<void> {
+    for (const running of this.running) {
+      running.released = true;
+      try {
+        await running.job.releaseLock();
+        this.logger.warn(
+          `Job ${running.active.id} (${running.active.queue}) did not finish in time: ` +
+            'handed back to the queue for another worker.',
+        );
+      } catch (err) {
+        this.logger.warn(
+          `Job ${running.active.id}: could not release its lock (${String(err)}); another ` +
+            'worker takes it over when the lease lapses.',
+        );
+      }
+      await this.emit('onReleased', running.active);
     }
   }
 }

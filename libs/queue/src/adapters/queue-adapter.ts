@@ -35,6 +35,11 @@ export interface QueueListener {
   onCompleted?(job: ActiveJob, result: unknown): void | Promise<void>;
   /** `final` is false when another attempt will follow after backoff. */
   onFailed?(job: ActiveJob, error: Error, final: boolean): void | Promise<void>;
+  /**
+   * The job was still running when this process shut down and went back to the queue for another
+   * worker; no completion or failure of this attempt will follow.
+   */
+  onReleased?(job: ActiveJob): void | Promise<void>;
 }
 
 /**
@@ -57,7 +62,10 @@ export interface QueueAdapter {
   counts(queue: QueueName): Promise<QueueCounts>;
   /** Readiness of the underlying store. */
   ping(): Promise<void>;
-  /** Stops taking jobs and waits (up to `timeoutMs`) for running ones to finish. */
+  /**
+   * Stops taking jobs and waits (up to `timeoutMs`) for running ones to finish. Where the queue
+   * outlives the process (Bull), jobs still running then are handed back for another worker.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 

@@ -1,0 +1,385 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  type EvaluationEntity,
+  type EvaluationResultEntity,
+  EvaluationsRepository,
+  type NewEvaluationResult,
+  ProjectsRepository,
+  PromptsRepository,
+  SignaturesRepository,
+} from '@ps/database';
+import {
+  type CaseResult,
+  CallFailedError,
+  type EngineCase,
+  type EngineModelConfig,
+  evaluationSettingsSchema,
+  expectedForMetrics,
+  llmEnginePorts,
+  type RunSummary,
+  runEvaluation,
+  type ScoringPlan,
+  scoringPlanOf,
+  SummaryAccumulator,
+} from '@ps/evaluation';
+import {
+  EVENT_BUS,
+  type EventBus,
+  type EventPayload,
+  type EventType,
+  publishQuietly,
+} from '@ps/events';
+import { LlmClient, type ModelConfig } from '@ps/llm';
+import {
+  type EvaluationJobPayload,
+  evaluationJob,
+  type JobContext,
+  JobCancelledError,
+  type JobProcessor,
+  PermanentJobError,
+} from '@ps/queue';
+import { CODE_EVAL, type CodeEvalRuntime, codePortFor } from './code-eval.provider';
+import { runEnding } from './run-ending';
+
+/** Test cases are read this many at a time, so memory does not grow with the run. */
+const CASE_PAGE = 200;
+/** At most one evaluation_progress event per interval (plus the final one). */
+const PROGRESS_INTERVAL_MS = 250;
+/** Result rows per INSERT. */
+const WRITE_BATCH = 50;
+
+/**
+ * The `evaluation` job: loads the run, hands it to the engine (libs/evaluation runEvaluation) with
+ * a sink that writes results in batches and publishes progress, and records how it ended. Rows
+ * already written are skipped, so a job re-delivered after a crash continues where the last
+ * worker stopped; the summary is computed from the stored rows, so it equals that of an
+ * uninterrupted run.
+ */
+@Injectable()
+export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
+  readonly definition = evaluationJob;
+  private readonly logger = new Logger('Evaluation');
+
+  constructor(
+    private readonly evaluations: EvaluationsRepository,
+    private readonly prompts: PromptsRepository,
+    private readonly signatures: SignaturesRepository,
+    private readonly llm: LlmClient,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly projects: ProjectsRepository,
+    /** The program evaluator: only the worker provides it (the API never runs code). */
+    @Optional() @Inject(CODE_EVAL) private readonly codeEval?: CodeEvalRuntime,
+  ) {}
+
+  async handle(ctx: JobContext<EvaluationJobPayload>): Promise<Record<string, unknown>> {
+    const evaluation = await this.evaluations.findById(ctx.payload.evaluation_id);
+    if (!evaluation)
+      throw new PermanentJobError(`Evaluation ${ctx.payload.evaluation_id} does not exist.`);
+    if (!(await this.evaluations.markRunning(evaluation.id))) {
+      return { evaluation_id: evaluation.id, status: evaluation.status, skipped: true };
+    }
+    const settings = evaluationSettingsSchema.safeParse(evaluation.metricsConfig);
+    const repeats = settings.success ? settings.data.repeats : 1;
+    await this.emit(ctx, evaluation, 'evaluation_started', {
+      evaluation_id: evaluation.id,
+      total: evaluation.testCaseIds.length * repeats,
+    });
+    try {
+      if (!settings.success)
+        throw new PermanentJobError(
+          `Stored metrics_config is not valid: ${settings.error.message}`,
+        );
+      const summary = await this.run(ctx, evaluation, settings.data);
+      await this.evaluations.finish(evaluation.id, 'completed', {
+        summary: summary as unknown as Record<string, unknown>,
+        totalTokens: summary.tokens.total,
+        totalCost: summary.cost,
+        error: null,
+      });
+      await this.emit(ctx, evaluation, 'evaluation_completed', {
+        evaluation_id: evaluation.id,
+        status: 'completed',
+        pass_rate: summary.pass_rate,
+        mean_score: summary.score.mean,
+      });
+      return {
+        evaluation_id: evaluation.id,
+        status: 'completed',
+        total: summary.total,
+        pass_rate: summary.pass_rate,
+      };
+    } catch (err) {
+      await this.ended(ctx, evaluation, err);
+      throw err;
+    }
+  }
+
+  private async run(
+    ctx: JobContext<EvaluationJobPayload>,
+    evaluation: EvaluationEntity,
+    settings: ReturnType<typeof evaluationSettingsSchema.parse>,
+  ): Promise<RunSummary> {
+    // The plan reads the scoring part of the stored settings; concurrency, repeats and the model
+    // configs are the run's, not the plan's (its schema refuses fields it does not know).
+    const plan = scoringPlanOf({
+      metrics: settings.metrics,
+      pass_threshold: settings.pass_threshold,
+      seed: settings.seed,
+    });
+    const version = await this.prompts.findVersionById(evaluation.promptVersionId);
+    if (!version)
+      throw new PermanentJobError(`Prompt version ${evaluation.promptVersionId} no longer exists.`);
+    const prompt = await this.prompts.findAny(ctx.workspaceId, version.promptId);
+    const signature = prompt?.signatureId
+      ? await this.signatures.findAny(ctx.workspaceId, prompt.signatureId)
+      : null;
+    const outputFields = signature?.outputSchema ?? [];
+    let model: ModelConfig;
+    let judge: ModelConfig | undefined;
+    let embed: ModelConfig | undefined;
+    try {
+      model = this.llm.validate(evaluation.modelConfig);
+      judge = settings.judge_model_config && this.llm.validate(settings.judge_model_config);
+      embed =
+        settings.embedding_model_config &&
+        this.llm.validate(settings.embedding_model_config, 'embed');
+    } catch (err) {
+      throw new PermanentJobError(`model_config: ${(err as Error).message}`);
+    }
+    const project = await this.projects.findAny(ctx.workspaceId, evaluation.projectId);
+    const ports = llmEnginePorts(this.llm, model, {
+      ...(judge ? { judge } : {}),
+      ...(embed ? { embed } : {}),
+      signal: ctx.signal,
+      concurrency: settings.concurrency,
+      code: codePortFor(this.codeEval, project),
+    });
+
+    const total = evaluation.testCaseIds.length * settings.repeats;
+    const sink = new ResultSink(this.evaluations, evaluation.id, async (done) => {
+      const percent = total === 0 ? 100 : Math.min(100, Math.floor((done / total) * 1000) / 10);
+      await ctx.progress(Math.floor(percent));
+      await this.evaluations.setProgress(evaluation.id, percent);
+      await this.emit(ctx, evaluation, 'evaluation_progress', {
+        evaluation_id: evaluation.id,
+        completed: done,
+        total,
+        progress: percent,
+      });
+    });
+    await sink.start();
+
+    const done = new Set<string>();
+    const repo = this.evaluations;
+    async function* pages(): AsyncIterable<EngineCase[]> {
+      for (let start = 0; start < evaluation.testCaseIds.length; start += CASE_PAGE) {
+        const ids = evaluation.testCaseIds.slice(start, start + CASE_PAGE);
+        const [cases, keys] = await Promise.all([
+          repo.testCases(evaluation.projectId, ids),
+          repo.doneKeys(evaluation.id, ids),
+        ]);
+        done.clear();
+        for (const key of keys) done.add(key);
+        yield cases.map((c) => ({
+          id: String(c.id),
+          inputs: c.inputs,
+          expected: c.expectedOutputs,
+        }));
+      }
+    }
+    let outcome: Awaited<ReturnType<typeof runEvaluation>>;
+    try {
+      outcome = await runEvaluation({
+        prompt: {
+          systemPrompt: version.systemPrompt,
+          userPrompt: version.userPrompt,
+          fewShotExamples: version.fewShotExamples,
+          model: model as EngineModelConfig,
+        },
+        cases: pages(),
+        plan,
+        ports,
+        outputFields,
+        concurrency: settings.concurrency,
+        repeats: settings.repeats,
+        signal: ctx.signal,
+        skip: (caseId, repeat) => done.has(`${caseId}:${repeat}`),
+        onResult: (result) => sink.push(toRow(evaluation.id, result)),
+        // The summary is built from the stored rows below (they include earlier attempts').
+        summarize: false,
+      });
+    } catch (err) {
+      // Finished cases are kept even when the run stops: a rerun will not need them again.
+      await sink.close().catch(() => undefined);
+      if (err instanceof CallFailedError && err.terminal) throw new PermanentJobError(err.message);
+      throw err;
+    }
+    await sink.close();
+    if (outcome.stopped === 'cancelled') throw new JobCancelledError();
+    ctx.throwIfCancelled();
+    await sink.final(await this.evaluations.countResults(evaluation.id));
+    return this.summarize(evaluation, plan, outputFields, settings.repeats);
+  }
+
+  /** The summary from the stored rows (never from memory), with dataset metrics and repeats. */
+  private async summarize(
+    evaluation: EvaluationEntity,
+    plan: ScoringPlan,
+    outputFields: Parameters<typeof runEvaluation>[0]['outputFields'],
+    repeats: number,
+  ): Promise<RunSummary> {
+    const acc = new SummaryAccumulator(plan, outputFields, repeats);
+    for await (const page of this.evaluations.streamResults(evaluation.id)) {
+      const expected = acc.needsExpected
+        ? new Map(
+            (
+              await this.evaluations.testCases(evaluation.projectId, [
+                ...new Set(page.map((r) => r.testCaseId)),
+              ])
+            ).map((c) => [c.id, expectedForMetrics(c.inputs, c.expectedOutputs)]),
+          )
+        : undefined;
+      for (const row of page) acc.add(fromRow(row), expected?.get(row.testCaseId));
+    }
+    return acc.build();
+  }
+
+  /** Records how the run ended when it did not complete; the job keeps its own status. */
+  private async ended(
+    ctx: JobContext<EvaluationJobPayload>,
+    evaluation: EvaluationEntity,
+    err: unknown,
+  ) {
+    const message = err instanceof Error ? err.message : String(err);
+    const status = runEnding(ctx, err);
+    if (!status) {
+      this.logger.warn(
+        `evaluation ${evaluation.id} attempt ${ctx.attempt} failed, will retry: ${message}`,
+      );
+      return;
+    }
+    await this.evaluations.finish(evaluation.id, status, {
+      error: status === 'failed' ? message : null,
+    });
+    await this.emit(ctx, evaluation, 'evaluation_completed', {
+      evaluation_id: evaluation.id,
+      status,
+      error: status === 'failed' ? message : null,
+    });
+  }
+
+  private emit<K extends EventType>(
+    ctx: JobContext<EvaluationJobPayload>,
+    evaluation: EvaluationEntity,
+    type: K,
+    data: EventPayload<K>,
+  ): Promise<void> {
+    return publishQuietly(
+      this.events,
+      this.logger,
+      ctx.workspaceId,
+      type,
+      data,
+      evaluation.projectId,
+    );
+  }
+}
+
+/**
+ * Writes results in batches (one statement each) and reports progress at most every
+ * PROGRESS_INTERVAL_MS, and once more at the end unless nothing changed since the last report.
+ * A crash loses at most the unwritten batch, whose cases the next attempt simply runs again.
+ */
+class ResultSink {
+  private buffer: NewEvaluationResult[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private lastFlush = Date.now();
+  private lastReport = 0;
+  private reported = -1;
+  private done = 0;
+
+  constructor(
+    private readonly evaluations: EvaluationsRepository,
+    private readonly evaluationId: number,
+    private readonly report: (done: number) => Promise<void>,
+  ) {}
+
+  async start(): Promise<void> {
+    this.done = await this.evaluations.countResults(this.evaluationId);
+    await this.progress(true);
+  }
+
+  async push(row: NewEvaluationResult): Promise<void> {
+    this.buffer.push(row);
+    if (this.buffer.length >= WRITE_BATCH || Date.now() - this.lastFlush >= PROGRESS_INTERVAL_MS)
+      await this.flush();
+  }
+
+  close(): Promise<void> {
+    return this.flush();
+  }
+
+  /** The last report, with the stored count; skipped when it says what the last one said. */
+  async final(done: number): Promise<void> {
+    this.done = done;
+    await this.progress(true);
+  }
+
+  private flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    this.lastFlush = Date.now();
+    if (batch.length === 0) return this.writing;
+    this.writing = this.writing.then(async () => {
+      this.done += await this.evaluations.insertResults(batch);
+      await this.progress(false);
+    });
+    return this.writing;
+  }
+
+  private async progress(force: boolean): Promise<void> {
+    const now = Date.now();
+    if (this.done === this.reported) return;
+    if (!force && now - this.lastReport < PROGRESS_INTERVAL_MS) return;
+    this.lastReport = now;
+    this.reported = this.done;
+    await this.report(this.done);
+  }
+}
+
+function toRow(evaluationId: number, result: CaseResult): NewEvaluationResult {
+  return {
+    evaluationId,
+    testCaseId: Number(result.caseId),
+    repeatIndex: result.repeat,
+    output: result.output,
+    parsedOutput: result.parsed,
+    scores: result.scores,
+    details: Object.keys(result.details).length ? result.details : null,
+    aggregateScore: result.score,
+    passed: result.passed,
+    status: result.status,
+    error: result.error,
+    latencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
+    tokensIn: result.tokensIn,
+    tokensOut: result.tokensOut,
+    cost: result.cost,
+    cached: result.cached,
+  };
+}
+
+function fromRow(row: EvaluationResultEntity) {
+  return {
+    caseId: String(row.testCaseId),
+    status: row.status,
+    output: row.output,
+    scores: row.scores,
+    score: row.aggregateScore,
+    passed: row.passed,
+    tokensIn: row.tokensIn,
+    tokensOut: row.tokensOut,
+    cost: row.cost,
+    latencyMs: row.latencyMs,
+    cached: row.cached,
+  };
+}

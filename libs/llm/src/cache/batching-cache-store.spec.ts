@@ -1,0 +1,63 @@
+import type { LlmCacheEntry, LlmCacheRecord } from '@ps/database';
+import { BatchingCacheStore, type BulkCacheStore } from './batching-cache-store';
+
+/** A bulk store in memory that records every statement it ran. */
+function memoryStore() {
+  const rows = new Map<string, LlmCacheRecord>();
+  const statements: string[] = [];
+  const store: BulkCacheStore = {
+    takeMany: (keys) => {
+      statements.push(`take ${keys.length}`);
+      return Promise.resolve(
+        new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!])),
+      );
+    },
+    putMany: (entries) => {
+      statements.push(`put ${entries.length}`);
+      for (const e of entries) rows.set(e.key, { response: e.response, usage: e.usage });
+      return Promise.resolve();
+    },
+  };
+  return { rows, statements, store };
+}
+
+const entry = (key: string): LlmCacheEntry => ({
+  key,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  response: { text: key },
+  usage: { input: 1, output: 1 },
+  ttlSeconds: 0,
+});
+
+describe('BatchingCacheStore', () => {
+  it('reads and writes what one turn of the event loop asked for in one statement each', async () => {
+    const { statements, store } = memoryStore();
+    const cache = new BatchingCacheStore(store);
+    await Promise.all(['a', 'b', 'c'].map((k) => cache.put(entry(k))));
+    const [a, missing, c] = await Promise.all(['a', 'x', 'c'].map((k) => cache.take(k)));
+    expect(a?.response).toEqual({ text: 'a' });
+    expect(missing).toBeUndefined();
+    expect(c?.response).toEqual({ text: 'c' });
+    expect(statements).toEqual(['put 3', 'take 3']);
+  });
+
+  it('a write has reached the store when put resolves', async () => {
+    const { rows, store } = memoryStore();
+    const cache = new BatchingCacheStore(store);
+    await cache.put(entry('k'));
+    expect(rows.has('k')).toBe(true);
+  });
+
+  it('caps a batch and passes a failed statement to every caller of that batch', async () => {
+    const { statements, store } = memoryStore();
+    const cache = new BatchingCacheStore(store, 2);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => cache.take(k)));
+    expect(statements).toEqual(['take 2', 'take 2', 'take 1']);
+    const failing = new BatchingCacheStore({
+      takeMany: () => Promise.reject(new Error('database down')),
+      putMany: () => Promise.reject(new Error('database down')),
+    });
+    await expect(Promise.all([failing.take('a'), failing.take('b')])).rejects.toThrow('down');
+  });
+});
