@@ -3,12 +3,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { LlmModule } from '@ps/llm';
-import { PROCESSORS } from '@ps/evaluation';
+import { PROCESSORS } from '@ps/jobs';
 import { ApiConfig } from '@ps/config';
-import { HealthModule, loggerOptions, MetricsModule } from '@ps/common';
+import { HealthModule, loggerOptions, probe, PrometheusModule } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
-import { QueueModule } from '@ps/queue';
+import { QUEUE_ADAPTER, type QueueAdapter, QueueModule } from '@ps/queue';
 import { AuthModule } from './auth/auth.module';
 import { AuditInterceptor } from './http/audit.interceptor';
 import { ExpiryPurge } from './http/expiry-purge.service';
@@ -17,6 +17,7 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { MembersModule } from './modules/members/members.module';
 import { EvaluationsModule } from './modules/evaluations/evaluations.module';
+import { OptimizationsModule } from './modules/optimizations/optimizations.module';
 import { MetricsCatalogModule } from './modules/metrics-catalog/metrics-catalog.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { JobsModule } from './modules/jobs/jobs.module';
@@ -36,8 +37,12 @@ export class ApiModule {
         LoggerModule.forRoot(loggerOptions(config.env.LOG_LEVEL, config.env.LOG_PRETTY)),
         DatabaseModule.forRoot({ inject: [ApiConfig], useFactory: (c: ApiConfig) => c.database }),
         HealthModule.register({
-          inject: [DatabaseHealth],
-          checks: (database: DatabaseHealth) => ({ database }),
+          inject: [DatabaseHealth, QUEUE_ADAPTER],
+          // With Redis, the API cannot take a job without it: the queue is a dependency.
+          checks: (database: DatabaseHealth, queue: QueueAdapter) => ({
+            database,
+            ...(queue.kind === 'bull' ? { queue: { check: () => probe(() => queue.ping()) } } : {}),
+          }),
         }),
         EventsModule.forRoot({
           redisUrl: config.env.REDIS_URL,
@@ -65,8 +70,9 @@ export class ApiModule {
         JobsModule,
         ProvidersModule,
         EvaluationsModule,
+        OptimizationsModule,
         MetricsCatalogModule,
-        MetricsModule,
+        PrometheusModule,
       ],
       providers: [
         { provide: ApiConfig, useValue: config },

@@ -6,8 +6,11 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { ApiConfig } from '@ps/config';
 import { bodyParserErrorHandler, requireJsonBody } from './http/body-parsing';
+import { consoleMiddleware } from './http/console-static';
+import { streamUploads } from './http/upload-stream';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
-import { assignRequestId } from '@ps/common';
+import { assignRequestId, httpObservability } from '@ps/common';
+import { UndeclaredBodyInterceptor } from './http/undeclared-body.interceptor';
 import { createValidationPipe } from './http/validation';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
@@ -41,6 +44,8 @@ export function configureRouting(app: INestApplication): void {
 export function configureApp(app: NestExpressApplication, config: ApiConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // First: times every request and opens its trace span, whatever answers it.
+  app.use(httpObservability());
   app.use(helmet());
   const origins = config.env.CORS_ORIGINS?.split(',')
     .map((o) => o.trim())
@@ -72,11 +77,15 @@ export function configureApp(app: NestExpressApplication, config: ApiConfig): vo
     next();
   });
   app.use(legacyAliases);
+  // The web console at `/` (its files and, for page paths, its index.html); API paths pass by.
+  app.use(consoleMiddleware());
+  app.use(streamUploads([`/${API_PREFIX}/test-cases/import`], config.env.IMPORT_MAX_BYTES));
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.env.BODY_LIMIT, strict: true }));
   app.use(bodyParserErrorHandler);
   configureRouting(app);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new UndeclaredBodyInterceptor());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
 
@@ -85,5 +94,9 @@ export function configureApp(app: NestExpressApplication, config: ApiConfig): vo
     if (req.method !== 'GET') return next();
     res.json(document);
   });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    // Authorize once and every "Try it out" sends the key, also after a reload.
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { installGracefulShutdown } from '@ps/common';
-import { ApiConfig, EnvValidationError } from '@ps/config';
+import { installGracefulShutdown, startTracing } from '@ps/common';
+import { ApiConfig, EnvValidationError, shutdownSettings } from '@ps/config';
 import { databaseKind } from '@ps/database';
 import { ApiModule } from './api.module';
 import { configureApp } from './configure-app';
@@ -11,12 +11,17 @@ import { configureApp } from './configure-app';
 async function bootstrap(): Promise<void> {
   const started = performance.now();
   const config = ApiConfig.fromEnv();
+  // Before the app is built, so every request, job and model call runs under the tracer.
+  const tracing = await startTracing({
+    serviceName: config.env.OTEL_SERVICE_NAME ?? 'prompt-studio-api',
+    endpoint: config.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
   });
   configureApp(app, config);
-  installGracefulShutdown(app, app.get(Logger));
+  installGracefulShutdown(app, app.get(Logger), shutdownSettings(config.env).graceMs);
   await app.listen(config.env.PORT, config.env.HOST);
   const url = `http://${config.env.HOST}:${config.env.PORT}`;
   const database =
@@ -26,8 +31,9 @@ async function bootstrap(): Promise<void> {
   app
     .get(Logger)
     .log(
-      `Prompt Studio API listening on ${url} (database: ${database}; started in ` +
-        `${Math.round(performance.now() - started)} ms). Docs: ${url}/docs`,
+      `Prompt Studio API listening on ${url} (database: ${database}; tracing: ` +
+        `${tracing ? 'on' : 'off'}; started in ${Math.round(performance.now() - started)} ms). ` +
+        `Docs: ${url}/docs`,
     );
 }
 

@@ -2,8 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { assignRequestId, installGracefulShutdown } from '@ps/common';
-import { EnvValidationError, WorkerConfig } from '@ps/config';
+import {
+  assignRequestId,
+  httpObservability,
+  installGracefulShutdown,
+  startTracing,
+} from '@ps/common';
+import { EnvValidationError, shutdownSettings, WorkerConfig } from '@ps/config';
 import { databaseKind } from '@ps/database';
 import { WorkerModule } from './worker.module';
 
@@ -20,11 +25,17 @@ async function bootstrap(): Promise<void> {
       },
     ]);
   }
+  // Before the app is built, so every job and model call runs under the tracer.
+  const tracing = await startTracing({
+    serviceName: config.env.OTEL_SERVICE_NAME ?? 'prompt-studio-worker',
+    endpoint: config.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const app = await NestFactory.create<NestExpressApplication>(WorkerModule.forRoot(config), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(httpObservability());
   app.use(
     (
       req: Parameters<typeof assignRequestId>[0],
@@ -35,7 +46,9 @@ async function bootstrap(): Promise<void> {
       next();
     },
   );
-  installGracefulShutdown(app, app.get(Logger));
+  installGracefulShutdown(app, app.get(Logger), shutdownSettings(config.env).graceMs, {
+    serveWhileClosing: true,
+  });
   await app.listen(config.env.WORKER_PORT, config.env.WORKER_HOST);
   if (databaseKind(config.database) === 'pglite') {
     app
@@ -49,7 +62,8 @@ async function bootstrap(): Promise<void> {
     .get(Logger)
     .log(
       `Prompt Studio worker serving health on http://${config.env.WORKER_HOST}:` +
-        `${config.env.WORKER_PORT} (started in ${Math.round(performance.now() - started)} ms)`,
+        `${config.env.WORKER_PORT} (tracing: ${tracing ? 'on' : 'off'}; started in ` +
+        `${Math.round(performance.now() - started)} ms)`,
     );
 }
 

@@ -2,11 +2,11 @@ import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { WorkerConfig } from '@ps/config';
-import { HealthModule, loggerOptions, MetricsModule, probe } from '@ps/common';
+import { HealthModule, loggerOptions, probe, PrometheusModule } from '@ps/common';
 import { DatabaseHealth, DatabaseModule } from '@ps/database';
 import { EventsModule } from '@ps/events';
 import { LlmModule } from '@ps/llm';
-import { PROCESSORS } from '@ps/evaluation';
+import { CODE_EVAL, codeEvalProvider, PROCESSORS } from '@ps/jobs';
 import { QUEUE_ADAPTER, type QueueAdapter, QueueModule } from '@ps/queue';
 
 /**
@@ -38,7 +38,7 @@ export class WorkerModule {
           },
           PROCESSORS,
         ),
-        MetricsModule,
+        PrometheusModule,
         HealthModule.register({
           inject: [DatabaseHealth, QUEUE_ADAPTER],
           checks: (database: DatabaseHealth, queue: QueueAdapter) => ({
@@ -47,8 +47,12 @@ export class WorkerModule {
           }),
         }),
       ],
-      providers: [{ provide: WorkerConfig, useValue: config }],
-      exports: [WorkerConfig],
+      providers: [
+        { provide: WorkerConfig, useValue: config },
+        // Only the worker runs the code of answers (the API never does).
+        codeEvalProvider(config.codeEval),
+      ],
+      exports: [WorkerConfig, CODE_EVAL],
     };
   }
 }

@@ -3,16 +3,27 @@ import { dirname, resolve } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApiConfig } from '@ps/config';
 import { ApiKeysRepository, uniqueViolation, WorkspacesRepository } from '@ps/database';
-import { apiKeyMatches, describeApiKey, generateApiKey, isWellFormedApiKey } from './api-key-codec';
+import {
+  apiKeyMatches,
+  apiKeyPrefix,
+  describeApiKey,
+  generateApiKey,
+  isWellFormedApiKey,
+} from './api-key-codec';
 import { Authenticator } from './authenticator';
 
 export const OWNER_KEY_FILE = 'owner-api-key';
 
+/** How to get another owner key when the generated one is out of reach. */
+const CREATE_KEY_HINT =
+  'npm run admin -- create-key --workspace default --role owner (inside the image: ' +
+  'node dist/apps/api/src/admin-cli.js create-key --workspace default --role owner)';
+
 /**
  * Prepares authentication at start-up. single_user: the default workspace, its owner and an owner
- * key (PROMPT_STUDIO_API_KEY, or one generated at first start, written to DATA_DIR and printed
- * once). none: the default owner for anonymous requests. multi_user: nothing; keys come from the
- * admin CLI and tokens from the identity provider.
+ * key (PROMPT_STUDIO_API_KEY, or one generated when the database holds no key of the owner yet,
+ * saved to DATA_DIR). none: the default owner for anonymous requests. multi_user: nothing; keys
+ * come from the admin CLI and tokens from the identity provider.
  */
 @Injectable()
 export class AuthBootstrap implements OnApplicationBootstrap {
@@ -59,10 +70,12 @@ export class AuthBootstrap implements OnApplicationBootstrap {
         this.logger.log(`Owner API key: stored in ${file}.`);
         return;
       }
-      this.logger.warn(`${file} does not hold a valid key; generating a new one.`);
+      this.logger.warn(`${file} does not hold a valid key; ignoring it.`);
     }
+    // The database decides, not DATA_DIR: a container without a volume starts with an empty
+    // DATA_DIR every time, and several replicas start at once.
     const generated = generateApiKey();
-    await this.keys.create({
+    const outcome = await this.keys.createUnlessUserHasKey({
       workspaceId,
       userId,
       name: 'Owner key (generated at first start)',
@@ -71,13 +84,57 @@ export class AuthBootstrap implements OnApplicationBootstrap {
       scopes: ['read', 'write', 'admin'],
       expiresAt: null,
     });
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${generated.key}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-    // Printed once, on purpose, outside the structured logs.
-    process.stdout.write(
-      `\n  Prompt Studio owner API key (shown once, also saved to ${file}):\n\n` +
-        `    ${generated.key}\n\n  Send it as the X-API-Key header.\n\n`,
+    if (!outcome.created) {
+      this.logger.log(
+        `Owner API key: the database already holds one (${outcome.key.prefix}..., created ` +
+          `${outcome.key.createdAt.toISOString()}); keys are shown only when created. To get ` +
+          `another: ${CREATE_KEY_HINT}.`,
+      );
+      return;
+    }
+    await this.deliver(generated.key, outcome.key.id, file);
+  }
+
+  /**
+   * Hands the new key to the operator, once, without putting it in the logs a collector ships:
+   * saved to DATA_DIR (mode 600), and shown in full only on a console (a terminal, or
+   * LOG_PRETTY, outside production). A key that can reach nobody is removed again, so the next
+   * start can try anew.
+   */
+  private async deliver(key: string, id: number, file: string): Promise<void> {
+    let saveError: string | undefined;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${key}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+    } catch (err) {
+      saveError = err instanceof Error ? err.message : String(err);
+    }
+    // A person at a terminal (or reading pretty logs) during development, not a log collector.
+    const console =
+      (this.config.env.LOG_PRETTY || process.stdout.isTTY === true) &&
+      this.config.env.NODE_ENV !== 'production';
+    if (console) {
+      // On purpose outside the structured logs.
+      process.stdout.write(
+        `\n  Prompt Studio owner API key (shown once${saveError ? '' : `, also saved to ${file}`}):` +
+          `\n\n    ${key}\n\n  Send it as the X-API-Key header.\n\n`,
+      );
+      return;
+    }
+    if (!saveError) {
+      this.logger.warn(
+        `Owner API key created (${apiKeyPrefix(key)}...) and saved to ${file}; it is not ` +
+          'written to the logs. Read it from that file (in a container: kubectl exec or ' +
+          'docker exec ... cat it), keep it safe, and send it as the X-API-Key header.',
+      );
+      return;
+    }
+    await this.keys.delete(id);
+    this.logger.error(
+      `An owner API key could not be saved to ${file} (${saveError}), and keys are never ` +
+        `written to the logs, so none was kept. Give DATA_DIR a writable volume, set ` +
+        `PROMPT_STUDIO_API_KEY, or create one: ${CREATE_KEY_HINT}.`,
     );
   }
 

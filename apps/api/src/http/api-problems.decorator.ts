@@ -17,18 +17,26 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency (such as the job queue) is unreachable; nothing was changed.',
 };
 
-/** Documents the problem responses a route can give; every route may answer 400, 401, 429, 500. */
+/** The response object of a problem status, as the document writes it. */
+export function problemResponse(status: number): {
+  description: string;
+  content: { 'application/problem+json': { schema: { $ref: string } } };
+} {
+  return {
+    description: DESCRIPTIONS[status] ?? 'Error',
+    content: {
+      'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } },
+    },
+  };
+}
+
+/**
+ * Documents the problem responses a route can give; every route may answer 400, 401, 429, 500.
+ * (413 and 415, which any write request with a body can get, are added by the document builder.)
+ */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   const all = [...new Set([400, 401, 429, ...statuses, 500])].sort((a, b) => a - b);
   return applyDecorators(
-    ...all.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status] ?? 'Error',
-        content: {
-          'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } },
-        },
-      }),
-    ),
+    ...all.map((status) => ApiResponse({ status, ...problemResponse(status) })),
   );
 }

@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { requestIdOf } from '@ps/common';
+import { redactQuery, requestIdOf } from '@ps/common';
 import { AuditRepository } from '@ps/database';
 import { concatMap, type Observable } from 'rxjs';
 import type { RequestWithActor } from './actor';
@@ -49,7 +49,9 @@ export class AuditInterceptor implements NestInterceptor {
     return next.handle().pipe(
       concatMap(async (body: unknown) => {
         const actor = req.actor;
-        const count = (body as { created?: unknown } | null | undefined)?.created;
+        // How many rows a bulk create or an import wrote.
+        const written = body as { created?: unknown; imported?: unknown } | null | undefined;
+        const count = written?.created ?? written?.imported;
         try {
           await this.audit.record({
             workspaceId: actor?.workspaceId ?? null,
@@ -62,7 +64,9 @@ export class AuditInterceptor implements NestInterceptor {
             details: {
               method: req.method,
               path: req.originalUrl.split('?')[0],
-              ...(req.query && Object.keys(req.query).length ? { query: req.query } : {}),
+              ...(req.query && Object.keys(req.query).length
+                ? { query: redactQuery(req.query) }
+                : {}),
               ...(typeof count === 'number' ? { count } : {}),
             },
           });

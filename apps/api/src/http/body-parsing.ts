@@ -54,6 +54,11 @@ export function bodyParserErrorHandler(
 
 /** Write requests must send JSON: anything else is a 415 rather than an empty body. */
 export function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  // Already read by the streaming upload middleware.
+  if (req.body !== undefined) {
+    next();
+    return;
+  }
   const hasBody =
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'];
   if (hasBody && !req.is('application/json') && !req.is('application/*+json')) {

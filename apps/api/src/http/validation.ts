@@ -1,16 +1,58 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldError, ValidationFailedError } from '@ps/common';
 
+/**
+ * The order in which a field's failed checks are worth reporting: a wrong type or shape makes
+ * the length and range checks meaningless, so only the first applicable message is kept.
+ */
+const TYPE_CHECKS = new Set([
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isPlainObject',
+  'isObject',
+  'isObjectOrString',
+  'nestedValidation',
+]);
+const RANGE_CHECKS = new Set([
+  'min',
+  'max',
+  'minLength',
+  'maxLength',
+  'arrayMinSize',
+  'arrayMaxSize',
+  'arrayUnique',
+]);
+
+function rank(constraint: string): number {
+  if (constraint === 'whitelistValidation') return 0;
+  if (TYPE_CHECKS.has(constraint)) return 1;
+  if (RANGE_CHECKS.has(constraint)) return 3;
+  return 2; // formats and content: isIn, isEmail, matches, isNotEmpty, isISO8601, custom checks
+}
+
+/** One message for the field: missing, else the first failed check in the order above. */
+function messageOf(error: ValidationError, field: string): string | undefined {
+  const constraints = Object.entries(error.constraints ?? {});
+  if (!constraints.length) return undefined;
+  const [constraint, message] = constraints.reduce((best, c) =>
+    rank(c[0]) < rank(best[0]) ? c : best,
+  );
+  if (constraint === 'whitelistValidation') return `${field} is not a known field.`;
+  // Optional fields skip validation when left out, so a failure on no value means required.
+  if (error.value === undefined) return `${error.property} is required.`;
+  return message;
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      out.push({
-        field,
-        message: constraint === 'whitelistValidation' ? `${field} is not a known field.` : message,
-      });
-    }
+    const message = messageOf(error, field);
+    if (message) out.push({ field, message });
     if (error.children?.length) out.push(...flatten(error.children, field));
   }
   return out;
@@ -66,14 +108,18 @@ class ProductValidationPipe extends ValidationPipe {
   }
 }
 
-/** Global pipe: unknown fields rejected, types transformed, every bad field listed at once. */
+/**
+ * Global pipe: unknown fields rejected, types transformed, every bad field listed at once with
+ * one message each.
+ */
 export function createValidationPipe(): ValidationPipe {
   return new ProductValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
+    // Values are kept to tell a missing field from a bad one; they never reach the response.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
 }

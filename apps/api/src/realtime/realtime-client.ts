@@ -2,6 +2,7 @@ import type { ErrorCode } from '@ps/common';
 import type { ScopedEntityType } from '@ps/database';
 import { ROOM_KINDS, type StudioEvent } from '@ps/events';
 import type { Actor } from '../http/actor';
+import { MAX_ID } from '../http/dto/integer-fields';
 
 /** One connected client of any transport (Socket.IO, WebSocket, Server-Sent Events). */
 export interface RealtimeClient {
@@ -44,11 +45,11 @@ export function parseSubscription(body: unknown): ParsedSubscription {
     };
   }
   const id = typeof rawId === 'string' && /^\d{1,20}$/.test(rawId) ? Number(rawId) : rawId;
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_ID) {
     return {
       ok: false,
       code: 'validation_failed',
-      detail: 'entity_id must be a positive integer.',
+      detail: `entity_id must be an integer from 1 to ${MAX_ID}.`,
     };
   }
   return { ok: true, target: { entity_type: type as ScopedEntityType, entity_id: id } };

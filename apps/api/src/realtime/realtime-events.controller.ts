@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '@ps/common';
 import { ApiConfig } from '@ps/config';
@@ -26,6 +26,11 @@ export class RealtimeEventsController {
    * keeps idle connections open.
    */
   @Get('events')
+  @ApiOperation({
+    summary: 'Follow live events as Server-Sent Events',
+    description:
+      'Follow the live events of a project, evaluation, optimization or job as Server-Sent Events. The stream opens with `event: subscribed`; each event follows as `event: <type>` with the event `{type, data, project_id, timestamp}` as JSON `data`, and a `: heartbeat` comment keeps idle connections open.',
+  })
   @RequirePermission('read')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({

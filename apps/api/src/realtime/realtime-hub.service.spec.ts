@@ -1,6 +1,17 @@
 import { Logger } from '@nestjs/common';
 import type { EntityScopeRepository, ScopedEntityType } from '@ps/database';
-import { LocalEventBus, makeEvent, type StudioEvent } from '@ps/events';
+import { type JobEventData, LocalEventBus, makeEvent, type StudioEvent } from '@ps/events';
+
+const job = (id: number, progress: number): JobEventData => ({
+  job_id: id,
+  queue: 'maintenance',
+  type: 'ping',
+  entity_type: null,
+  entity_id: null,
+  status: 'processing',
+  progress,
+  attempts: 1,
+});
 import type { Actor } from '../http/actor';
 import type { Permission } from '../auth/permissions';
 import type { RealtimeClient } from './realtime-client';
@@ -83,10 +94,10 @@ describe('RealtimeHub', () => {
     await hub.subscribe(mine, { entity_type: 'job', entity_id: 5 });
     await hub.subscribe(theirs, { entity_type: 'project', entity_id: 2 });
 
-    const event = makeEvent('job_progress', { job_id: 5, progress: 10 }, 1);
+    const event = makeEvent('job_progress', job(5, 10), 1);
     await bus.publish({ workspace_id: 1, event });
     // Names project 2's room, but belongs to workspace 1: never reaches workspace 2.
-    await bus.publish({ workspace_id: 1, event: makeEvent('job_failed', { job_id: 9 }, 2) });
+    await bus.publish({ workspace_id: 1, event: makeEvent('job_failed', job(9, 0), 2) });
 
     expect(mine.received).toEqual([event]);
     expect(theirs.received).toEqual([]);
@@ -100,7 +111,7 @@ describe('RealtimeHub', () => {
     await hub.subscribe(a, { entity_type: 'project', entity_id: 1 });
     await hub.subscribe(b, { entity_type: 'project', entity_id: 1 });
     hub.disconnect(a);
-    await bus.publish({ workspace_id: 1, event: makeEvent('job_created', { job_id: 1 }, 1) });
+    await bus.publish({ workspace_id: 1, event: makeEvent('job_created', job(1, 0), 1) });
     expect(a.received).toHaveLength(0);
     expect(b.received).toHaveLength(1);
     expect(await hub.subscribe(a, { entity_type: 'project', entity_id: 1 })).toMatchObject({

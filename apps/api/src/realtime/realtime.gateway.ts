@@ -8,7 +8,9 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import { Gauge } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
+import { registeredMetric } from '@ps/common';
 import { Public } from '../auth/permissions';
 import { Authenticator } from '../auth/authenticator';
 import { credentialsRequest, refusalOf } from './realtime-auth';
@@ -20,6 +22,15 @@ import {
 import { RealtimeHub } from './realtime-hub.service';
 
 export const SOCKET_IO_NAMESPACE = '/prompt-studio';
+
+const connections = registeredMetric(
+  'prompt_studio_socketio_connections',
+  () =>
+    new Gauge({
+      name: 'prompt_studio_socketio_connections',
+      help: 'Authenticated Socket.IO clients connected to this API process.',
+    }),
+);
 
 /** What a refused handshake carries to the client's `connect_error` (as `err.data`). */
 export interface HandshakeRefusal {
@@ -71,11 +82,15 @@ export class RealtimeGateway
       return;
     }
     this.hub.connect(client);
+    connections.inc();
   }
 
   handleDisconnect(socket: Socket): void {
     const client = this.clients.get(socket);
-    if (client) this.hub.disconnect(client);
+    if (client) {
+      this.hub.disconnect(client);
+      connections.dec();
+    }
     this.clients.delete(socket);
   }
 

@@ -1,24 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '@ps/common';
-import { Optional, QueryInt, Trim } from './transforms';
+import { Optional, Trim } from './transforms';
+import { IntField } from './integer-fields';
 
 /** `page`, `per_page` and `search`, shared by every list route. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntField({ min: 1, max: 1_000_000, query: true })
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE })
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PER_PAGE)
+  @IntField({ min: 1, max: MAX_PER_PAGE, query: true })
   per_page?: number;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of name or description.' })

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toPage } from '@ps/common';
 import { AuditRepository, type AuditEventEntity } from '@ps/database';
 import { RequirePermission } from '../../auth/permissions';
@@ -29,6 +29,10 @@ export class AuditController {
 
   /** Who changed what, newest first. Admins and owners only. */
   @Get('list')
+  @ApiOperation({
+    summary: 'List audit events, newest first',
+    description: 'Who changed what, newest first. Admins and owners only.',
+  })
   @RequirePermission('manage')
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiProblems(401, 403)

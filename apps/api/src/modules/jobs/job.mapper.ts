@@ -22,6 +22,7 @@ export function toJobResponse(job: JobEntity): JobResponseDto {
     cancel_requested: job.cancelRequested,
     lease_owner: job.leaseOwner,
     lease_expires_at: iso(job.leaseExpiresAt),
+    worker_id: job.workerId,
     request_id: job.requestId,
     created_at: job.createdAt.toISOString(),
     started_at: iso(job.startedAt),

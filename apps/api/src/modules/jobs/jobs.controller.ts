@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { requestIdOf } from '@ps/common';
 import { RequirePermission } from '../../auth/permissions';
@@ -16,6 +16,8 @@ import {
   StatusResponseDto,
 } from './dto/job.dto';
 import { JobsService } from './jobs.service';
+import { ApiBodyExamples } from '../../http/api-body-examples.decorator';
+import { CREATE_PING_JOB_EXAMPLES } from '../../openapi/request-examples';
 
 @ApiTags('jobs')
 @Controller()
@@ -24,17 +26,27 @@ export class JobsController {
 
   /** Queue a `ping` job: proves API -> queue -> worker -> database -> events end to end. */
   @Post('jobs/ping')
+  @ApiOperation({
+    summary: 'Queue a ping job',
+    description:
+      'Queue a `ping` job: proves API -> queue -> worker -> database -> events end to end.',
+  })
   @HttpCode(202)
   @RequirePermission('write')
   @Audited('job.ping', 'job')
   @ApiAcceptedResponse({ type: JobResponseDto })
   @ApiProblems(403, 503)
+  @ApiBodyExamples(PingJobDto, CREATE_PING_JOB_EXAMPLES)
   createPingJob(@CurrentActor() actor: Actor, @Body() dto: PingJobDto, @Req() req: Request) {
     return this.jobs.ping(actor, dto, requestIdOf(req) ?? null);
   }
 
   /** Jobs of the workspace, newest first. */
   @Get('jobs/list')
+  @ApiOperation({
+    summary: 'List the jobs of the workspace, newest first',
+    description: 'Jobs of the workspace, newest first.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: JobPageDto })
   @ApiProblems()
@@ -44,6 +56,10 @@ export class JobsController {
 
   /** Cancel a job: removed when waiting, stopped at its next step when running. */
   @Post('jobs/cancel/:id')
+  @ApiOperation({
+    summary: 'Cancel a job',
+    description: 'Cancel a job: removed when waiting, stopped at its next step when running.',
+  })
   @HttpCode(200)
   @RequirePermission('write')
   @Audited('job.cancel', 'job')
@@ -55,6 +71,7 @@ export class JobsController {
 
   /** One job, from the jobs mirror. */
   @Get('jobs/:id')
+  @ApiOperation({ summary: 'Get a job', description: 'One job, from the jobs mirror.' })
   @RequirePermission('read')
   @ApiOkResponse({ type: JobResponseDto })
   @ApiProblems(404)
@@ -64,10 +81,15 @@ export class JobsController {
 
   /** Queue depth, running jobs, stale leases, success rate and mean time per job type. */
   @Get('status')
+  @ApiOperation({
+    summary: 'Get the state of the job queues',
+    description:
+      'Queue depth, running jobs, stale leases, success rate and mean time per job type.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiProblems()
-  getStatus(@CurrentActor() actor: Actor) {
+  getJobQueueStatus(@CurrentActor() actor: Actor) {
     return this.jobs.status(actor);
   }
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
@@ -16,6 +22,8 @@ import {
   WorkspaceResponseDto,
 } from './dto/member.dto';
 import { MembersService } from './members.service';
+import { ApiBodyExamples } from '../../http/api-body-examples.decorator';
+import { ADD_MEMBER_EXAMPLES } from '../../openapi/request-examples';
 
 @ApiTags('workspace')
 @Controller()
@@ -24,6 +32,10 @@ export class MembersController {
 
   /** The caller's workspace, role and permissions. */
   @Get('workspaces/current')
+  @ApiOperation({
+    summary: "Get the caller's workspace, role and permissions",
+    description: "The caller's workspace, role and permissions.",
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: WorkspaceResponseDto })
   @ApiProblems(401)
@@ -33,6 +45,10 @@ export class MembersController {
 
   /** Members of the workspace with their roles. */
   @Get('members/list')
+  @ApiOperation({
+    summary: 'List the members of the workspace',
+    description: 'Members of the workspace with their roles.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: MemberPageDto })
   @ApiProblems(401)
@@ -42,18 +58,27 @@ export class MembersController {
 
   /** Add a person by email with a role (or change the role of an existing member). */
   @Post('members/create')
+  @ApiOperation({
+    summary: 'Add a member, or change the role of an existing one',
+    description: 'Add a person by email with a role (or change the role of an existing member).',
+  })
   @RequirePermission('manage')
   @Audited('member.add', 'user')
   @Idempotent()
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: MemberResponseDto })
   @ApiProblems(401, 403, 422)
+  @ApiBodyExamples(CreateMemberDto, ADD_MEMBER_EXAMPLES)
   addMember(@CurrentActor() actor: Actor, @Body() dto: CreateMemberDto) {
     return this.members.add(actor, dto);
   }
 
   /** Change a member's role. A workspace keeps at least one owner. */
   @Put('members/:id')
+  @ApiOperation({
+    summary: "Change a member's role",
+    description: "Change a member's role. A workspace keeps at least one owner.",
+  })
   @RequirePermission('manage')
   @Audited('member.update', 'user')
   @ApiOkResponse({ type: MemberResponseDto })
@@ -68,6 +93,10 @@ export class MembersController {
 
   /** Remove a member; their API keys for this workspace are revoked. */
   @Delete('members/:id')
+  @ApiOperation({
+    summary: 'Remove a member',
+    description: 'Remove a member; their API keys for this workspace are revoked.',
+  })
   @HttpCode(204)
   @RequirePermission('manage')
   @Audited('member.remove', 'user')

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { jsonValueRef } from '../../http/dto/json-value';
 import { Type } from 'class-transformer';
 import {
   Allow,
@@ -23,13 +30,21 @@ import { RequirePermission } from '../../auth/permissions';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { IsPlainObject, Optional } from '../../http/dto/transforms';
 import { ModelConfigDto } from '../prompts/dto/prompt-parts.dto';
+import { ApiBodyExamples } from '../../http/api-body-examples.decorator';
+import { COMPUTE_METRIC_EXAMPLES } from '../../openapi/request-examples';
 
 class MetricPairDto {
-  @ApiProperty({ description: 'Model output: a string, or any JSON value for JSON metrics.' })
+  @ApiProperty({
+    allOf: [jsonValueRef()],
+    description: 'Model output: a string, or any JSON value for JSON metrics.',
+  })
   @Allow()
   output!: unknown;
 
-  @ApiProperty({ description: 'Expected value (for regex_match, the pattern when none is given).' })
+  @ApiPropertyOptional({
+    allOf: [jsonValueRef()],
+    description: 'Expected value (for regex_match, the pattern when none is given).',
+  })
   @Allow()
   expected!: unknown;
 
@@ -79,7 +94,11 @@ class ComputeMetricDto {
 class MetricComputationDto {
   @ApiProperty() metric!: string;
   @ApiProperty({ enum: ['per_case', 'dataset'] }) kind!: string;
-  @ApiProperty({ type: [Number], nullable: true, description: 'Per pair; null where not scored.' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'number', nullable: true },
+    description: 'Per pair; null where not scored.',
+  })
   scores!: (number | null)[];
   @ApiProperty({
     type: Number,
@@ -87,20 +106,71 @@ class MetricComputationDto {
     description: 'Mean of scores, or the dataset statistic.',
   })
   value!: number | null;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) details?: unknown[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) summary?: Record<
-    string,
-    unknown
-  >;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: true,
+      description: 'Free-form: the diagnostics the metric wrote for this pair.',
+    },
+    description:
+      "Per-case metrics: per pair, aligned with scores, what the metric noted (a judge's " +
+      'reasoning, why a pair was not scored); null where it noted nothing.',
+  })
+  details?: unknown[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Dataset metrics: free-form details of the statistic (counts, per-label scores), each ' +
+      'metric its own.',
+  })
+  summary?: Record<string, unknown>;
+}
+
+class MetricOptionDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({
+    enum: ['boolean', 'number', 'integer', 'string', 'enum', 'object', 'label', 'number_pair'],
+  })
+  type!: string;
+  @ApiPropertyOptional({ type: [String], description: 'Allowed values of an `enum` option.' })
+  values?: readonly string[];
+  @ApiProperty({
+    allOf: [jsonValueRef()],
+    description: 'Default value; null when the option has none.',
+  })
+  default!: unknown;
+  @ApiProperty() required!: boolean;
+  @ApiProperty() description!: string;
+}
+
+class MetricInfoDto {
+  @ApiProperty({ example: 'exact_match' }) name!: string;
+  @ApiProperty({
+    enum: ['per_case', 'dataset'],
+    description: 'per_case: one score per pair, averaged; dataset: one statistic over all pairs.',
+  })
+  kind!: string;
+  @ApiProperty({ description: 'It calls a model (embeddings or a judge).' }) async!: boolean;
+  @ApiPropertyOptional({ enum: ['embeddings', 'judge'], isArray: true })
+  requires?: string[];
+  @ApiProperty({ type: [MetricOptionDto] }) options!: MetricOptionDto[];
+  @ApiProperty() description!: string;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'number', nullable: true },
+    minItems: 2,
+    maxItems: 2,
+    description: 'Range of the value: [min, max]; max null when unbounded.',
+  })
+  range!: [number, number | null];
 }
 
 class MetricListDto {
-  @ApiProperty({
-    type: 'array',
-    items: { type: 'object' },
-    description: 'name, kind, options, description, range.',
-  })
-  items!: unknown[];
+  @ApiProperty({ type: [MetricInfoDto] })
+  items!: MetricInfoDto[];
 }
 
 const finiteOrNull = (n: number) => (Number.isFinite(n) ? n : null);
@@ -112,6 +182,11 @@ export class MetricsCatalogController {
 
   /** Every metric: name, kind (per_case or dataset), options with defaults, description. */
   @Get('list')
+  @ApiOperation({
+    summary: 'List the metrics',
+    description:
+      'Every metric: name, kind (per_case or dataset), options with defaults, description.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: MetricListDto })
   @ApiProblems()
@@ -130,10 +205,16 @@ export class MetricsCatalogController {
 
   /** Compute one metric over pairs: per-case scores and their mean, or the dataset statistic. */
   @Post('compute')
+  @ApiOperation({
+    summary: 'Compute one metric over pairs',
+    description:
+      'Compute one metric over pairs: per-case scores and their mean, or the dataset statistic.',
+  })
   @RequirePermission('read')
   @HttpCode(200)
   @ApiOkResponse({ type: MetricComputationDto })
   @ApiProblems(502, 504)
+  @ApiBodyExamples(ComputeMetricDto, COMPUTE_METRIC_EXAMPLES)
   async computeMetric(@Body() dto: ComputeMetricDto): Promise<MetricComputationDto> {
     const ctx: MetricContext = {};
     if (dto.judge_model_config) {

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RateLimit, RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
@@ -18,6 +24,8 @@ import {
 } from './dto/project-response.dto';
 import { UpdateProjectDto } from './dto/update-project.dto';
 import { ProjectsService } from './projects.service';
+import { ApiBodyExamples } from '../../http/api-body-examples.decorator';
+import { CREATE_PROJECT_EXAMPLES } from '../../openapi/request-examples';
 
 @ApiTags('projects')
 @Controller('projects')
@@ -26,6 +34,11 @@ export class ProjectsController {
 
   /** Create a project. */
   @Post('create')
+  @ApiOperation({
+    summary: 'Create a project',
+    description:
+      'Create a project in the workspace. Names are unique among live projects (case-insensitive): a duplicate is a 409.',
+  })
   @RequirePermission('write')
   @Audited('project.create', 'project')
   @RateLimit('create_project')
@@ -33,12 +46,17 @@ export class ProjectsController {
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: ProjectResponseDto })
   @ApiProblems(401, 403, 409, 413, 415, 422)
+  @ApiBodyExamples(CreateProjectDto, CREATE_PROJECT_EXAMPLES)
   createProject(@CurrentActor() actor: Actor, @Body() dto: CreateProjectDto) {
     return this.projects.create(actor, dto);
   }
 
   /** List projects of the workspace, newest first by default. */
   @Get('list')
+  @ApiOperation({
+    summary: 'List the projects of the workspace',
+    description: 'List projects of the workspace, newest first by default.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: ProjectPageDto })
   @ApiProblems(401, 403)
@@ -48,6 +66,10 @@ export class ProjectsController {
 
   /** Counts of what the project holds. */
   @Get(':id/stats')
+  @ApiOperation({
+    summary: 'Count what a project holds',
+    description: 'Counts of what the project holds.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: ProjectStatsResponseDto })
   @ApiProblems(401, 403, 404)
@@ -57,6 +79,7 @@ export class ProjectsController {
 
   /** Archive a project (idempotent). */
   @Post(':id/archive')
+  @ApiOperation({ summary: 'Archive a project', description: 'Archive a project (idempotent).' })
   @RequirePermission('write')
   @Audited('project.archive', 'project')
   @HttpCode(200)
@@ -68,6 +91,10 @@ export class ProjectsController {
 
   /** Bring an archived project back to active (idempotent). */
   @Post(':id/unarchive')
+  @ApiOperation({
+    summary: 'Unarchive a project',
+    description: 'Bring an archived project back to active (idempotent).',
+  })
   @RequirePermission('write')
   @Audited('project.unarchive', 'project')
   @HttpCode(200)
@@ -79,6 +106,10 @@ export class ProjectsController {
 
   /** Get one project. */
   @Get(':id')
+  @ApiOperation({
+    summary: 'Get one project',
+    description: "One project of the workspace; another workspace's project answers 404.",
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: ProjectResponseDto })
   @ApiProblems(401, 403, 404)
@@ -88,6 +119,7 @@ export class ProjectsController {
 
   /** Change any of a project's fields. */
   @Put(':id')
+  @ApiOperation({ summary: 'Update a project', description: "Change any of a project's fields." })
   @RequirePermission('write')
   @Audited('project.update', 'project')
   @ApiOkResponse({ type: ProjectResponseDto })
@@ -102,6 +134,11 @@ export class ProjectsController {
 
   /** Soft-delete a project, or remove it and everything under it with `permanent=true`. */
   @Delete(':id')
+  @ApiOperation({
+    summary: 'Delete a project',
+    description:
+      'Soft-delete a project, or remove it and everything under it with `permanent=true`.',
+  })
   @RequirePermission('delete')
   @Audited('project.delete', 'project')
   @HttpCode(204)

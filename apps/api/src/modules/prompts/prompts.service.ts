@@ -4,7 +4,6 @@ import {
   canonicalJson,
   type FieldError,
   NotFoundError,
-  parseStructuredOutput,
   type Page,
   type PageRequest,
   parseSort,
@@ -19,7 +18,14 @@ import {
   PromptsRepository,
   type PromptVersionEntity,
 } from '@ps/database';
-import { LlmClient, llmErrorToDomain } from '@ps/llm';
+import {
+  CallFailedError,
+  type EngineModelConfig,
+  llmChatPort,
+  renderCase,
+  subjectOf,
+} from '@ps/evaluation';
+import { LlmClient, llmErrorToDomain, type ModelConfig } from '@ps/llm';
 import type { Actor } from '../../http/actor';
 import { requireChanges } from '../../http/dto/require-changes';
 import { pageRequest } from '../../http/dto/page-query.dto';
@@ -35,6 +41,7 @@ import type {
   ListVersionsQueryDto,
   ExecutePromptDto,
   PreviewPromptDto,
+  PromptDraftDto,
   RevertPromptDto,
 } from './dto/prompt-actions.dto';
 import type {
@@ -52,6 +59,15 @@ const VERSION_FIELDS = [
   'few_shot_examples',
   'model_config',
 ] as const;
+
+/** The text to render: the version's, with what an unsaved draft replaces. */
+function textOf(version: PromptVersionEntity, draft: PromptDraftDto | undefined) {
+  return {
+    systemPrompt: draft?.system_prompt !== undefined ? draft.system_prompt : version.systemPrompt,
+    userPrompt: draft?.user_prompt ?? version.userPrompt,
+    fewShotExamples: draft?.few_shot_examples ?? version.fewShotExamples,
+  };
+}
 
 @Injectable()
 export class PromptsService {
@@ -265,14 +281,7 @@ export class PromptsService {
       ? await this.requireVersion(prompt, dto.version, 'version')
       : await this.currentVersion(prompt);
     const inputs = dto.inputs ?? {};
-    const rendered = renderPrompt(
-      {
-        systemPrompt: version.systemPrompt,
-        userPrompt: version.userPrompt,
-        fewShotExamples: version.fewShotExamples,
-      },
-      inputs,
-    );
+    const rendered = renderPrompt(textOf(version, dto.draft), inputs);
     const signature = prompt.signatureId
       ? await this.signatures.requireSignature(actor, prompt.signatureId).catch(() => null)
       : null;
@@ -316,41 +325,53 @@ export class PromptsService {
       const { errors } = validateFields(signature.inputSchema, inputs, 'inputs');
       if (errors.length) throw new ValidationFailedError(errors);
     }
-    const rendered = renderPrompt(
-      {
-        systemPrompt: version.systemPrompt,
-        userPrompt: version.userPrompt,
-        fewShotExamples: version.fewShotExamples,
-      },
-      inputs,
-    );
+    // The engine's render and parse: what an evaluation would send for these inputs, and how it
+    // reads the answer. Inputs lacking a template variable are refused, as an evaluation never
+    // sends such a case.
+    const rendered = renderCase(textOf(version, dto.draft), inputs);
+    if (!rendered.ok) {
+      throw new ValidationFailedError(
+        rendered.missing.map((name) => ({
+          field: `inputs.${name}`,
+          message: `The prompt uses {${name}}; send a value for it.`,
+        })),
+      );
+    }
+    let modelConfig: ModelConfig;
     try {
-      const modelConfig = this.llm.validate(requested);
-      const result = await this.llm.chat(modelConfig, rendered.messages, {
-        bypassCache: dto.bypass_cache,
-        onToken,
+      modelConfig = this.llm.validate(requested);
+    } catch (err) {
+      throw llmErrorToDomain(err);
+    }
+    try {
+      const result = await llmChatPort(this.llm)({
+        model: modelConfig as EngineModelConfig,
+        messages: rendered.messages,
+        role: 'task',
+        ...(dto.bypass_cache ? { bypassCache: true } : {}),
+        ...(onToken ? { onToken } : {}),
       });
       const parsed = signature?.outputSchema.length
-        ? parseStructuredOutput(result.text, signature.outputSchema)
+        ? subjectOf(result.text, signature.outputSchema, {})
         : null;
-      const finish = result.raw.finish_reason ?? result.raw.stop_reason ?? result.raw.done_reason;
       return {
         prompt_id: prompt.id,
         version_number: version.versionNumber,
+        draft: dto.draft !== undefined,
         model_config: { ...modelConfig, parameters: { ...modelConfig.parameters } },
         messages: rendered.messages,
         output: result.text,
-        parsed_output: parsed?.value ?? null,
-        parse_errors: parsed?.errors ?? [],
+        parsed_output: parsed?.parsed ?? null,
+        parse_errors: parsed?.parseErrors ?? [],
         usage: { ...result.usage, total: result.usage.input + result.usage.output },
-        cost: result.cost,
-        latency_ms: result.latency_ms,
+        cost: result.unpriced ? null : result.cost,
+        latency_ms: result.latencyMs,
         cached: result.cached,
-        attempts: result.attempts,
-        finish_reason: typeof finish === 'string' ? finish : null,
+        attempts: result.attempts ?? 0,
+        finish_reason: result.finishReason ?? null,
       };
     } catch (err) {
-      throw llmErrorToDomain(err);
+      throw llmErrorToDomain(err instanceof CallFailedError ? err.cause : err);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { LlmClient } from '@ps/llm';
 import { RequirePermission } from '../../auth/permissions';
 import { ApiProblems } from '../../http/api-problems.decorator';
@@ -40,6 +40,10 @@ export class ProvidersController {
 
   /** Every provider with its models and whether it is configured; never an API key. */
   @Get('list')
+  @ApiOperation({
+    summary: 'List the model providers',
+    description: 'Every provider with its models and whether it is configured; never an API key.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: ProviderListDto })
   @ApiProblems()

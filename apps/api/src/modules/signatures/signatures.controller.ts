@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequirePermission } from '../../auth/permissions';
 import { type Actor, CurrentActor } from '../../http/actor';
 import { ApiIdempotencyKey } from '../../http/api-idempotency.decorator';
@@ -14,6 +20,8 @@ import { ListSignaturesQueryDto } from './dto/list-signatures-query.dto';
 import { SignaturePageDto, SignatureResponseDto } from './dto/signature-response.dto';
 import { SignatureValidationResponseDto, ValidateSignatureDto } from './dto/validate-signature.dto';
 import { SignaturesService } from './signatures.service';
+import { ApiBodyExamples } from '../../http/api-body-examples.decorator';
+import { CREATE_SIGNATURE_EXAMPLES } from '../../openapi/request-examples';
 
 @ApiTags('signatures')
 @Controller('signatures')
@@ -22,18 +30,27 @@ export class SignaturesController {
 
   /** Create a signature: typed input and output fields for a task. */
   @Post('create')
+  @ApiOperation({
+    summary: 'Create a signature',
+    description: 'Create a signature: typed input and output fields for a task.',
+  })
   @RequirePermission('write')
   @Audited('signature.create', 'signature')
   @Idempotent()
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: SignatureResponseDto })
   @ApiProblems(401, 403, 404, 409, 413, 415, 422)
+  @ApiBodyExamples(CreateSignatureDto, CREATE_SIGNATURE_EXAMPLES)
   createSignature(@CurrentActor() actor: Actor, @Body() dto: CreateSignatureDto) {
     return this.signatures.create(actor, dto);
   }
 
   /** List the signatures of a project. */
   @Get('list')
+  @ApiOperation({
+    summary: 'List the signatures of a project',
+    description: 'The signatures of a project (`project_id`), with their input and output fields.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: SignaturePageDto })
   @ApiProblems(401, 403, 404)
@@ -43,6 +60,10 @@ export class SignaturesController {
 
   /** Check inputs (and optionally outputs) against the signature's schemas. */
   @Post(':id/validate')
+  @ApiOperation({
+    summary: 'Check inputs (and outputs) against a signature',
+    description: "Check inputs (and optionally outputs) against the signature's schemas.",
+  })
   @RequirePermission('read')
   @HttpCode(200)
   @ApiOkResponse({ type: SignatureValidationResponseDto })
@@ -57,6 +78,10 @@ export class SignaturesController {
 
   /** Get one signature. */
   @Get(':id')
+  @ApiOperation({
+    summary: 'Get one signature',
+    description: 'One signature: instruction, typed input and output fields, constraints.',
+  })
   @RequirePermission('read')
   @ApiOkResponse({ type: SignatureResponseDto })
   @ApiProblems(401, 403, 404)
@@ -66,6 +91,10 @@ export class SignaturesController {
 
   /** Change a signature's name, instruction, schemas or constraints. */
   @Put(':id')
+  @ApiOperation({
+    summary: 'Update a signature',
+    description: "Change a signature's name, instruction, schemas or constraints.",
+  })
   @RequirePermission('write')
   @Audited('signature.update', 'signature')
   @ApiOkResponse({ type: SignatureResponseDto })
@@ -80,6 +109,10 @@ export class SignaturesController {
 
   /** Soft-delete a signature, or remove it with `permanent=true`. */
   @Delete(':id')
+  @ApiOperation({
+    summary: 'Delete a signature',
+    description: 'Soft-delete a signature, or remove it with `permanent=true`.',
+  })
   @RequirePermission('delete')
   @Audited('signature.delete', 'signature')
   @HttpCode(204)

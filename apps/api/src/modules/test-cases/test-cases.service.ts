@@ -19,6 +19,7 @@ import {
   type SignatureEntity,
   type TestCaseEntity,
   TestCasesRepository,
+  projectCaseLimit,
 } from '@ps/database';
 import type { Actor } from '../../http/actor';
 import { requireChanges } from '../../http/dto/require-changes';
@@ -54,12 +55,8 @@ export class TestCasesService {
   }
 
   /** Per-project limit: the project's `config.max_test_cases` may lower the install-wide one. */
-  private limitOf(project: ProjectEntity): number {
-    const configured = this.config.env.MAX_TEST_CASES_PER_PROJECT;
-    const own = project.config['max_test_cases'];
-    return typeof own === 'number' && Number.isInteger(own) && own > 0
-      ? Math.min(own, configured)
-      : configured;
+  limitOf(project: ProjectEntity): number {
+    return projectCaseLimit(this.config.env.MAX_TEST_CASES_PER_PROJECT, project.config);
   }
 
   /** Loads each distinct signature once and checks it belongs to the project. */

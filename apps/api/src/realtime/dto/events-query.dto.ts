@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { SCOPED_ENTITY_TYPES, type ScopedEntityType } from '@ps/database';
-import { QueryInt } from '../../http/dto/transforms';
+import { IdField } from '../../http/dto/integer-fields';
 
 export class EventsQueryDto {
   @ApiProperty({ enum: SCOPED_ENTITY_TYPES, description: 'The kind of entity to follow.' })
@@ -9,8 +9,6 @@ export class EventsQueryDto {
   entity_type!: ScopedEntityType;
 
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Its id.' })
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   entity_id!: number;
 }

@@ -5,18 +5,16 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsISO8601,
   IsNotEmpty,
   IsString,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '@ps/database';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { Optional, QueryBoolean, QueryInt, Trim } from '../../../http/dto/transforms';
+import { Optional, QueryBoolean, Trim } from '../../../http/dto/transforms';
 import { PageOf } from '../../../http/dto/page.dto';
+import { IdField, IntField } from '../../../http/dto/integer-fields';
 
 export class CreateApiKeyDto {
   @ApiProperty({ maxLength: 200, example: 'CI pipeline' })
@@ -46,15 +44,12 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ description: 'Days until the key stops working (instead of expires_at).' })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntField({ min: 1, max: 3650 })
   expires_in_days?: number;
 
   @ApiPropertyOptional({ description: 'A member to create the key for; yourself by default.' })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @IdField()
   user_id?: number;
 }
 
@@ -67,9 +62,7 @@ export class ListApiKeysQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   user_id?: number;
 }
 

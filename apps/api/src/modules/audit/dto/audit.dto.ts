@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsString, MaxLength, Min } from 'class-validator';
+import { IsISO8601, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { Optional, QueryInt } from '../../../http/dto/transforms';
+import { Optional } from '../../../http/dto/transforms';
 import { PageOf } from '../../../http/dto/page.dto';
+import { IdField } from '../../../http/dto/integer-fields';
 
 export class ListAuditQueryDto extends OmitType(PageQueryDto, ['search'] as const) {
   @ApiPropertyOptional({ example: 'project.create' })
@@ -19,16 +20,12 @@ export class ListAuditQueryDto extends OmitType(PageQueryDto, ['search'] as cons
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   entity_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   actor_user_id?: number;
 
   @ApiPropertyOptional({ format: 'date-time' })
@@ -40,6 +37,26 @@ export class ListAuditQueryDto extends OmitType(PageQueryDto, ['search'] as cons
   @Optional()
   @IsISO8601()
   until?: string;
+}
+
+/** What the audit log notes of the request that made the change. */
+export class AuditDetailsDto {
+  @ApiProperty({ example: 'POST' })
+  method!: string;
+
+  @ApiProperty({ example: '/api/v1/prompt-studio/projects/create' })
+  path!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Free-form: the query string as the client sent it (credential-like parameters redacted).',
+  })
+  query?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Rows a bulk request created.' })
+  count?: number;
 }
 
 export class AuditEventResponseDto {
@@ -64,7 +81,7 @@ export class AuditEventResponseDto {
   @ApiProperty({ type: String, nullable: true })
   request_id!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({ type: AuditDetailsDto })
   details!: Record<string, unknown>;
 
   @ApiProperty({ format: 'date-time' })

@@ -7,7 +7,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsNumber,
   IsString,
   Max,
@@ -16,16 +15,18 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { RESULT_STATUSES, RUN_STATUSES, type ResultStatus, type RunStatus } from '@ps/database';
+import { REPORT_FORMATS, type ReportFormat } from '@ps/reports';
 import { PageOf } from '../../../http/dto/page.dto';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import {
-  IsPlainObject,
-  Optional,
-  QueryBoolean,
-  QueryInt,
-  Trim,
-} from '../../../http/dto/transforms';
+import { IsPlainObject, Optional, QueryBoolean, Trim } from '../../../http/dto/transforms';
 import { ModelConfigDto } from '../../prompts/dto/prompt-parts.dto';
+import { jsonValueRef } from '../../../http/dto/json-value';
+import {
+  EvaluationSettingsDto,
+  EvaluationSummaryDto,
+  PairedComparisonDto,
+} from './evaluation-summary.dto';
+import { IdField, IntField, VersionField } from '../../../http/dto/integer-fields';
 
 export class MetricSpecDto {
   @ApiProperty({ example: 'exact_match', description: 'A name from GET /metrics/list.' })
@@ -56,13 +57,12 @@ export class MetricSpecDto {
 
 /** Which test cases a run uses: explicit ids, golden ones, by tags, or (default) all of the project. */
 export class TestCaseSelectionDto {
-  @ApiPropertyOptional({ type: [Number] })
+  @ApiPropertyOptional({ description: "These test cases of the prompt's project." })
   @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100_000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IdField({ each: true })
   test_case_ids?: number[];
 
   @ApiPropertyOptional({ default: false })
@@ -103,10 +103,13 @@ export class ScoringDto extends TestCaseSelectionDto {
   @Max(1)
   pass_threshold?: number;
 
-  @ApiPropertyOptional({ default: 4, minimum: 1, description: 'Model calls in flight at once.' })
+  @ApiPropertyOptional({
+    default: 4,
+    description:
+      'Model calls in flight at once; at most EVALUATION_MAX_CONCURRENCY (64 by default).',
+  })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @IntField({ min: 1, max: 1000 })
   concurrency?: number;
 
   @ApiPropertyOptional({
@@ -116,9 +119,7 @@ export class ScoringDto extends TestCaseSelectionDto {
     description: 'Runs per case (cache bypassed); reports per-case pass rate and variance.',
   })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntField({ min: 1, max: 100 })
   repeats?: number;
 
   @ApiPropertyOptional({ type: ModelConfigDto, description: 'Grades llm_judge metrics.' })
@@ -133,22 +134,27 @@ export class ScoringDto extends TestCaseSelectionDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5 })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntField({ min: 1, max: 10 })
   priority?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Refuse the run (400) when a selected case lacks an input the prompt uses. Without it such cases are counted in `input_warnings` and end as `render_error`, never sent.',
+  })
+  @Optional()
+  @IsBoolean()
+  strict_inputs?: boolean;
 }
 
 export class CreateEvaluationDto extends ScoringDto {
   @ApiProperty()
-  @IsInt()
-  @Min(1)
+  @IdField()
   prompt_id!: number;
 
   @ApiPropertyOptional({ description: 'Version number; the current version by default.' })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @VersionField()
   version?: number;
 
   @ApiPropertyOptional({ maxLength: 200 })
@@ -173,16 +179,12 @@ export class WaitQueryDto {
 export class ListEvaluationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   project_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   prompt_id?: number;
 
   @ApiPropertyOptional({ enum: RUN_STATUSES })
@@ -213,51 +215,41 @@ export class ListResultsQueryDto extends PageQueryDto {
   order?: 'case' | 'score';
 }
 
-export const REPORT_FORMATS = ['json', 'csv', 'md', 'html', 'pdf'] as const;
-
 export class ReportQueryDto {
   @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' })
   @Optional()
   @IsIn(REPORT_FORMATS)
-  format?: (typeof REPORT_FORMATS)[number];
+  format?: ReportFormat;
 
   @ApiPropertyOptional({ description: 'Another evaluation: a comparison report (this one is A).' })
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   compare_to?: number;
 }
 
 /** An optional pair of positive ids (A, then B). */
 const TwoIds = () =>
-  applyDecorators(
-    Optional(),
-    IsArray(),
-    ArrayMinSize(2),
-    ArrayMaxSize(2),
-    IsInt({ each: true }),
-    Min(1, { each: true }),
-  );
+  applyDecorators(Optional(), IsArray(), ArrayMinSize(2), ArrayMaxSize(2), IdField({ each: true }));
 
 export class CompareEvaluationsDto extends ScoringDto {
-  @ApiPropertyOptional({ type: [Number], description: 'Two finished evaluations: A then B.' })
+  @ApiPropertyOptional({ description: 'Two finished evaluations: A then B.' })
   @TwoIds()
   evaluation_ids?: number[];
 
-  @ApiPropertyOptional({
-    type: [Number],
-    description: 'Two prompts (current versions) to run and compare.',
-  })
+  @ApiPropertyOptional({ description: 'Two prompts (current versions) to run and compare.' })
   @TwoIds()
   prompt_ids?: number[];
 
-  @ApiPropertyOptional({
-    type: [Number],
-    description: 'Two prompt version ids to run and compare.',
-  })
+  @ApiPropertyOptional({ description: 'Two prompt version ids to run and compare.' })
   @TwoIds()
   version_ids?: number[];
+}
+
+export class InputWarningsDto {
+  @ApiProperty({ description: 'Selected cases whose inputs lack a template variable.' })
+  cases_missing_variables!: number;
+  @ApiProperty({ type: [String], description: 'The variables the prompt uses.' })
+  variables!: string[];
 }
 
 export class EvaluationResponseDto {
@@ -272,14 +264,12 @@ export class EvaluationResponseDto {
   @ApiProperty() test_case_count!: number;
   @ApiProperty({ type: ModelConfigDto }) model_config!: Record<string, unknown>;
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: EvaluationSettingsDto,
     description: 'Metrics, weights, threshold, concurrency, repeats.',
   })
   settings!: Record<string, unknown>;
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: EvaluationSummaryDto,
     nullable: true,
     description: 'Statistics once completed.',
   })
@@ -296,6 +286,12 @@ export class EvaluationResponseDto {
   @ApiProperty() created_at!: string;
   @ApiProperty({ type: String, nullable: true }) started_at!: string | null;
   @ApiProperty({ type: String, nullable: true }) completed_at!: string | null;
+  @ApiPropertyOptional({
+    type: InputWarningsDto,
+    description:
+      'On create only: cases that will end as render_error because their inputs lack a variable.',
+  })
+  input_warnings?: InputWarningsDto;
 }
 
 export class EvaluationPageDto extends PageOf(EvaluationResponseDto) {}
@@ -306,12 +302,33 @@ export class EvaluationResultDto {
   @ApiProperty() repeat_index!: number;
   @ApiProperty({ enum: RESULT_STATUSES }) status!: ResultStatus;
   @ApiProperty({ type: String, nullable: true }) output!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: jsonValueRef(),
+    nullable: true,
+    description:
+      "The output fields read from the answer, by name, when the prompt has an output signature; each value has its field's declared type. null otherwise, or when the answer did not parse.",
+  })
   parsed_output!: unknown;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) scores!: Record<
-    string,
-    number
-  >;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number', nullable: true },
+    description:
+      'Per metric key: the score in [0, 1], or null when the metric did not score this case (a reference metric on a case without an expected value: see `details`).',
+  })
+  scores!: Record<string, number | null>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Free-form: the diagnostics one metric writes.',
+    },
+    nullable: true,
+    description:
+      "Per metric key: the metric's diagnostics (a judge's reasoning, why a metric did not score). Free-form: each metric writes its own fields.",
+  })
+  details!: Record<string, unknown> | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Weighted score.' }) score!:
     number | null;
   @ApiProperty({ type: Boolean, nullable: true }) passed!: boolean | null;
@@ -327,13 +344,15 @@ export class EvaluationResultPageDto extends PageOf(EvaluationResultDto) {}
 
 export class ComparisonResponseDto {
   @ApiProperty({ type: [Number] }) evaluation_ids!: number[];
-  @ApiProperty({ description: 'completed, or running when the runs have not finished yet.' })
+  @ApiProperty({
+    enum: ['completed', 'running'],
+    description: 'completed, or running when the runs have not finished yet.',
+  })
   status!: 'completed' | 'running';
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: PairedComparisonDto,
     nullable: true,
-    description: 'Paired comparison (B − A).',
+    description: 'Paired comparison (B − A); null while the runs have not finished.',
   })
   comparison!: Record<string, unknown> | null;
 }

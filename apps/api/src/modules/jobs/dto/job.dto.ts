@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '@ps/database';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { Optional, QueryInt } from '../../../http/dto/transforms';
+import { Optional } from '../../../http/dto/transforms';
 import { PageOf } from '../../../http/dto/page.dto';
+import { IdField, IntField } from '../../../http/dto/integer-fields';
 
 export class PingJobDto {
   @ApiPropertyOptional({ maxLength: 200, default: 'ping' })
@@ -19,16 +20,12 @@ export class PingJobDto {
     description: 'How long it runs.',
   })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(600_000)
+  @IntField({ min: 0, max: 600_000 })
   duration_ms?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 4, description: 'Progress updates.' })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntField({ min: 1, max: 1000 })
   steps?: number;
 
   @ApiPropertyOptional({
@@ -38,16 +35,12 @@ export class PingJobDto {
     description: 'Attempts to fail first.',
   })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @IntField({ min: 0, max: 10 })
   fail_attempts?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: '10 runs first.' })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntField({ min: 1, max: 10 })
   priority?: number;
 }
 
@@ -71,9 +64,7 @@ export class ListJobsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   project_id?: number;
 
   @ApiPropertyOptional({ example: 'evaluation' })
@@ -84,10 +75,90 @@ export class ListJobsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   entity_id?: number;
+}
+
+/** Why generated cases were not stored, counted (generation jobs). */
+export class GenerationRejectedDto {
+  @ApiProperty({
+    type: 'integer',
+    description: 'Model answers that were not JSON or had no cases.',
+  })
+  invalid_answers!: number;
+  @ApiProperty({ type: 'integer', description: 'Cases whose fields or types did not fit.' })
+  invalid_cases!: number;
+  @ApiProperty({ type: 'integer', description: "Near-duplicates of each other or the project's." })
+  duplicates!: number;
+  @ApiProperty({ type: 'integer', description: "Left out to stay within the project's limit." })
+  over_limit!: number;
+}
+
+/** What a job returned; which fields depends on its type. */
+export class JobResultDto {
+  @ApiPropertyOptional({ description: 'evaluation jobs.' }) evaluation_id?: number;
+  @ApiPropertyOptional({ description: 'optimization jobs.' }) optimization_id?: number;
+  @ApiPropertyOptional({ description: 'How the run ended (evaluation and optimization jobs).' })
+  status?: string;
+  @ApiPropertyOptional({ description: 'The run had already ended; nothing was done.' })
+  skipped?: boolean;
+  @ApiPropertyOptional({ type: 'integer', description: 'evaluation jobs: (case, repeat) runs.' })
+  total?: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'evaluation jobs.' })
+  pass_rate?: number | null;
+  @ApiPropertyOptional({ description: 'optimization jobs: the winner beats the initial prompt.' })
+  improved?: boolean;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'optimization jobs.' })
+  delta?: number | null;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'report jobs: GET /evaluations/reports/{report_id}.',
+  })
+  report_id?: number;
+  @ApiPropertyOptional({ description: 'report jobs.' }) filename?: string;
+  @ApiPropertyOptional({ description: 'report jobs.' }) content_type?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'report jobs.' }) bytes?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs.' }) project_id?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs: cases asked for.' })
+  requested?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs: cases stored.' })
+  created?: number;
+  @ApiPropertyOptional({ type: [Number], description: 'generation jobs: the stored cases.' })
+  test_case_ids?: number[];
+  @ApiPropertyOptional({
+    enum: ['diverse', 'edge_cases', 'from_description', 'from_examples'],
+    description: 'generation jobs.',
+  })
+  strategy?: string;
+  @ApiPropertyOptional({ enum: ['llm', 'deterministic'], description: 'generation jobs.' })
+  generator?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs: model calls made.' })
+  model_calls?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs: the call budget.' })
+  max_model_calls?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'generation jobs: tokens in and out.' })
+  tokens?: number;
+  @ApiPropertyOptional({ description: 'generation jobs: USD spent (0 from the cache).' })
+  cost?: number;
+  @ApiPropertyOptional({ type: GenerationRejectedDto, description: 'generation jobs.' })
+  rejected?: GenerationRejectedDto;
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'generation jobs: the first reasons cases were refused.',
+  })
+  problems?: string[];
+  @ApiPropertyOptional({
+    enum: ['done', 'budget', 'exhausted', 'limit'],
+    description:
+      'generation jobs: why it stopped (every case made, call budget spent, no more distinct ' +
+      "typed cases, the project's limit).",
+  })
+  stopped?: string;
+  @ApiPropertyOptional({ description: 'ping jobs.' }) message?: string;
+  @ApiPropertyOptional({ description: 'ping jobs.' }) pong?: boolean;
+  @ApiPropertyOptional({ type: 'integer', description: 'ping jobs.' }) attempt?: number;
+  @ApiPropertyOptional({ description: 'ping jobs: the process that ran it.' }) worker?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'ping jobs.' }) took_ms?: number;
 }
 
 export class JobResponseDto {
@@ -127,7 +198,7 @@ export class JobResponseDto {
   @ApiProperty({ description: 'Percent, 0..100.' })
   progress!: number;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiProperty({ type: JobResultDto, nullable: true, description: 'Set when the job completed.' })
   result!: Record<string, unknown> | null;
 
   @ApiProperty({ type: String, nullable: true })
@@ -141,6 +212,14 @@ export class JobResponseDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lease_expires_at!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The process that ran the latest attempt (worker:<host>:<pid>); kept after the end.',
+  })
+  worker_id!: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   request_id!: string | null;

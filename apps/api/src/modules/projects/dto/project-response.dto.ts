@@ -21,10 +21,18 @@ export class ProjectResponseDto {
   @ApiProperty({ type: [String] })
   tags!: string[];
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Free-form: your own data about the project, stored as sent.',
+  })
   metadata!: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Free-form: your own project settings (a default model, say), stored as sent.',
+  })
   config!: Record<string, unknown>;
 
   @ApiProperty({ format: 'date-time' })

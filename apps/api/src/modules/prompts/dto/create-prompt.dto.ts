@@ -3,15 +3,14 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsInt,
   IsNotEmpty,
   IsString,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { Nullable, Optional, Trim } from '../../../http/dto/transforms';
 import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
+import { IdField } from '../../../http/dto/integer-fields';
 
 /** Fields that make up a prompt version; shared by create and update. */
 export class PromptVersionFieldsDto {
@@ -63,8 +62,7 @@ export class PromptVersionFieldsDto {
 
 export class CreatePromptDto extends PromptVersionFieldsDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IdField()
   project_id!: number;
 
   @ApiProperty({ maxLength: 200, example: 'Basic Summarizer' })
@@ -82,8 +80,7 @@ export class CreatePromptDto extends PromptVersionFieldsDto {
 
   @ApiPropertyOptional({ example: 1 })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @IdField()
   signature_id?: number;
 }
 
@@ -108,7 +105,6 @@ export class UpdatePromptDto extends PromptVersionFieldsDto {
     description: 'null detaches the signature.',
   })
   @Nullable()
-  @IsInt()
-  @Min(1)
+  @IdField()
   signature_id?: number | null;
 }

@@ -1,13 +1,23 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { IsPlainObject, Optional, QueryInt } from '../../../http/dto/transforms';
-import { ModelConfigDto } from './prompt-parts.dto';
+import { IsPlainObject, Nullable, Optional } from '../../../http/dto/transforms';
+import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
+import { IdField, VersionField } from '../../../http/dto/integer-fields';
 
 export class RevertPromptDto {
   @ApiProperty({ example: 1, description: 'Version number to copy into a new current version.' })
-  @IsInt()
-  @Min(1)
+  @VersionField()
   version!: number;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -15,6 +25,35 @@ export class RevertPromptDto {
   @IsString()
   @MaxLength(2000)
   change_description?: string;
+}
+
+/** Unsaved edits of a version's text, tried without creating a version (the playground's). */
+export class PromptDraftDto {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: "Replaces the version's system prompt (null: none).",
+  })
+  @Nullable()
+  @IsString()
+  system_prompt?: string | null;
+
+  @ApiPropertyOptional({ description: "Replaces the version's user prompt template." })
+  @Optional()
+  @IsString()
+  @IsNotEmpty()
+  user_prompt?: string;
+
+  @ApiPropertyOptional({
+    type: [FewShotExampleDto],
+    description: "Replaces the version's few-shot examples.",
+  })
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => FewShotExampleDto)
+  few_shot_examples?: FewShotExampleDto[];
 }
 
 export class PreviewPromptDto {
@@ -25,9 +64,19 @@ export class PreviewPromptDto {
 
   @ApiPropertyOptional({ description: 'Version number to render; the current one by default.' })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @VersionField()
   version?: number;
+
+  @ApiPropertyOptional({
+    type: PromptDraftDto,
+    description:
+      "Unsaved edits to use instead of the version's text (fields left out come from the " +
+      'version); nothing is stored. Save them with PUT /prompts/{id}.',
+  })
+  @Optional()
+  @ValidateNested()
+  @Type(() => PromptDraftDto)
+  draft?: PromptDraftDto;
 }
 
 export const PROMPT_SORTS = [
@@ -41,16 +90,12 @@ export const PROMPT_SORTS = [
 
 export class ListPromptsQueryDto extends PageQueryDto {
   @ApiProperty()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   project_id!: number;
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   signature_id?: number;
 
   @ApiPropertyOptional({ enum: PROMPT_SORTS, default: '-updated_at' })

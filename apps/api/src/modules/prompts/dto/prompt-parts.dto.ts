@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { PROVIDER_IDS } from '@ps/llm';
 import { IsNotEmpty, IsString, MaxLength, registerDecorator } from 'class-validator';
 import { IsPlainObject, Optional } from '../../../http/dto/transforms';
 
@@ -18,21 +19,36 @@ function IsObjectOrString(): PropertyDecorator {
 }
 
 export class FewShotExampleDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { question: '2+2?' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { question: '2+2?' },
+    description: "Free-form: the example's inputs by template variable.",
+  })
   @IsPlainObject()
   inputs!: Record<string, unknown>;
 
   @ApiProperty({
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string' }],
+    oneOf: [
+      {
+        type: 'object',
+        additionalProperties: true,
+        description: "Free-form: the example's output fields.",
+      },
+      { type: 'string' },
+    ],
     example: { answer: '4' },
   })
   @IsObjectOrString()
   outputs!: Record<string, unknown> | string;
 }
 
+/** The name of the model parameters schema in the document's components (built from libs/llm). */
+export const MODEL_PARAMETERS = 'ModelParameters';
+
 /** Which model runs the prompt. Providers and their parameters are checked when it runs. */
 export class ModelConfigDto {
-  @ApiProperty({ example: 'openai' })
+  @ApiProperty({ example: 'openai', enum: PROVIDER_IDS, description: 'See GET /providers/list.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -45,9 +61,11 @@ export class ModelConfigDto {
   model!: string;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    allOf: [{ $ref: getSchemaPath(MODEL_PARAMETERS) }],
     example: { temperature: 0.2, max_tokens: 512 },
+    description:
+      'Sampling parameters; which ones a provider accepts, and their ranges, are checked per ' +
+      'provider (400 naming parameters.<name>).',
   })
   @Optional()
   @IsPlainObject()

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { VERSION_SOURCES, type VersionSource } from '@ps/database';
+import { jsonValueRef } from '../../../http/dto/json-value';
 import { FieldErrorDto } from '../../../http/problem.dto';
 import { FewShotExampleDto, ModelConfigDto } from './prompt-parts.dto';
 import { PageOf } from '../../../http/dto/page.dto';
@@ -136,8 +137,11 @@ export class PromptExecutionResponseDto {
   @ApiProperty()
   prompt_id!: number;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'The version that ran, or the one a draft started from.' })
   version_number!: number;
+
+  @ApiProperty({ description: "An unsaved draft ran (its text, not the stored version's)." })
+  draft!: boolean;
 
   @ApiProperty({ type: ModelConfigDto, description: 'The validated model config that ran.' })
   model_config!: ModelConfigDto;
@@ -150,9 +154,10 @@ export class PromptExecutionResponseDto {
 
   @ApiProperty({
     type: 'object',
-    additionalProperties: true,
+    additionalProperties: jsonValueRef(),
     nullable: true,
-    description: 'Output fields read from the answer when the prompt has a signature.',
+    description:
+      "Output fields read from the answer when the prompt has a signature, by name; each value has its field's declared type.",
   })
   parsed_output!: Record<string, unknown> | null;
 

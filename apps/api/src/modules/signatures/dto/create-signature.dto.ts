@@ -3,20 +3,18 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsInt,
   IsNotEmpty,
   IsString,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { IsPlainObject, Nullable, Optional, Trim } from '../../../http/dto/transforms';
 import { SignatureFieldDto } from './signature-field.dto';
+import { IdField } from '../../../http/dto/integer-fields';
 
 export class CreateSignatureDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IdField()
   project_id!: number;
 
   @ApiProperty({ maxLength: 200, example: 'QuestionAnswer' })

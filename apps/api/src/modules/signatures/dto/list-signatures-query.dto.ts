@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { Optional, QueryInt } from '../../../http/dto/transforms';
+import { Optional } from '../../../http/dto/transforms';
+import { IdField } from '../../../http/dto/integer-fields';
 
 export const SIGNATURE_SORTS = ['name', '-name', 'created_at', '-created_at'] as const;
 
 export class ListSignaturesQueryDto extends PageQueryDto {
   @ApiProperty()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   project_id!: number;
 
   @ApiPropertyOptional({ enum: SIGNATURE_SORTS, default: 'name' })

@@ -24,7 +24,11 @@ export class SignatureResponseDto {
   @ApiProperty({ type: [SignatureFieldDto] })
   output_schema!: SignatureFieldDto[];
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Free-form: your own constraints on the task, stored as sent.',
+  })
   constraints!: Record<string, unknown>;
 
   @ApiProperty({ format: 'date-time' })

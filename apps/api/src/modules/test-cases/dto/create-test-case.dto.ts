@@ -5,14 +5,13 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsInt,
   IsNotEmpty,
   IsString,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { IsPlainObject, Nullable, Optional, Trim } from '../../../http/dto/transforms';
+import { IdField } from '../../../http/dto/integer-fields';
 
 /** A test case's own fields, as sent alone or as an item of a bulk request. */
 export class TestCaseFieldsDto {
@@ -67,22 +66,19 @@ export class TestCaseFieldsDto {
 
   @ApiPropertyOptional({ description: 'When set, inputs are checked against its input schema.' })
   @Optional()
-  @IsInt()
-  @Min(1)
+  @IdField()
   signature_id?: number;
 }
 
 export class CreateTestCaseDto extends TestCaseFieldsDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IdField()
   project_id!: number;
 }
 
 export class BulkCreateTestCasesDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IdField()
   project_id!: number;
 
   @ApiProperty({ type: [TestCaseFieldsDto], description: 'Created all together or not at all.' })
@@ -135,7 +131,6 @@ export class UpdateTestCaseDto {
 
   @ApiPropertyOptional({ type: Number, nullable: true })
   @Nullable()
-  @IsInt()
-  @Min(1)
+  @IdField()
   signature_id?: number | null;
 }

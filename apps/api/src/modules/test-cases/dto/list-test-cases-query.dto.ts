@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsString,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
-import { Optional, QueryBoolean, QueryInt, QueryList } from '../../../http/dto/transforms';
+import { Optional, QueryBoolean, QueryList } from '../../../http/dto/transforms';
+import { IdField } from '../../../http/dto/integer-fields';
 
 export const TEST_CASE_SORTS = [
   'name',
@@ -23,9 +15,7 @@ export const TEST_CASE_SORTS = [
 
 export class ListTestCasesQueryDto extends PageQueryDto {
   @ApiProperty()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   project_id!: number;
 
   @ApiPropertyOptional({ description: 'true: only golden cases; false: only non-golden.' })
@@ -48,9 +38,7 @@ export class ListTestCasesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @IdField({ query: true })
   signature_id?: number;
 
   @ApiPropertyOptional({ enum: TEST_CASE_SORTS, default: 'created_at' })

@@ -20,10 +20,18 @@ export class TestCaseResponseDto {
   @ApiProperty({ type: String, nullable: true })
   description!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "Free-form: the case's inputs by template variable, as you wrote them.",
+  })
   inputs!: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Free-form: the expected outputs, as you wrote them ({} when none).',
+  })
   expected_outputs!: Record<string, unknown>;
 
   @ApiProperty({ type: [String] })

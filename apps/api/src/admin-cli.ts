@@ -10,13 +10,14 @@ import {
   generateMigration,
   type Role,
   ROLES,
+  runMigrationsExclusively,
 } from '@ps/database';
 
 import { createKey, revokeKey } from './admin/admin-commands';
 import { exportOpenApiDocument } from './openapi/export-openapi';
 import { serializeOpenApi } from './openapi/openapi';
 
-const USAGE = `Usage: node dist/apps/api/src/cli.js <command>
+const USAGE = `Usage: npm run admin -- <command>   (node dist/apps/api/src/admin-cli.js <command>)
   migration:run            apply pending migrations to the configured database
   migration:revert         undo the last applied migration
   migration:generate NAME  write a migration for entity changes (diffed on a scratch database)
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
     case 'migration:revert': {
       await withDataSource(async (dataSource) => {
         if (command === 'migration:run') {
-          const applied = await dataSource.runMigrations();
+          const applied = await runMigrationsExclusively(dataSource);
           console.log(
             applied.length
               ? `Applied: ${applied.map((m) => m.name).join(', ')}`
