@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** Import boundaries of DESIGN.md §2, as no-restricted-imports patterns per folder. */
@@ -13,7 +14,16 @@ const restrict = (patterns) => ({
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'libs/sdk/src/generated/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'libs/sdk/src/generated/**',
+      'libs/sdk/dist/**',
+      'apps/console/dist/**',
+      'test-output/**',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -80,6 +90,8 @@ export default tseslint.config(
       'libs/queue/**/*.ts',
       'libs/events/**/*.ts',
       'libs/evaluation/**/*.ts',
+      'libs/reports/**/*.ts',
+      'libs/jobs/**/*.ts',
     ],
     rules: restrict([
       { group: APPS, message: 'libs never import apps.' },
@@ -100,6 +112,11 @@ export default tseslint.config(
           'metrics and optimizers stay plain TypeScript: no Nest, no database, no LangChain.',
       },
     ]),
+  },
+  {
+    // The web console (React): the rules of hooks, on its own tsconfig (browser, JSX).
+    files: ['apps/console/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     // Tests read JSON response bodies, which are `any` by nature.

@@ -14,7 +14,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: __dirname,
-      roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/fakes', '<rootDir>/test/deploy'],
       testMatch: ['**/*.spec.ts'],
       moduleNameMapper,
       transform,

@@ -10,16 +10,17 @@
 //   BENCH_CASES (default 2000), BENCH_LATENCY_MS (default 50),
 //   BENCH_CONCURRENCY (comma-separated, default "8,64"),
 //   BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the worker, e.g. --max-old-space-size=128 to tell
-//   memory the run keeps from garbage V8 has not collected yet).
-import { type ChildProcess, spawn } from 'node:child_process';
+//   memory the run keeps from garbage V8 has not collected yet),
+//   BENCH_WORKER_NODE_ARGS (node flags of the worker that NODE_OPTIONS refuses, e.g.
+//   "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile where its CPU goes).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { type FakeLlmServer, type FakeRequest, startFakeLlm } from '../test/fakes/fake-llm';
+import { cpuMs, freePort, memoryMb, ready, ROOT, sleep, start, stop } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 2000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -27,10 +28,6 @@ const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,64').split(',').map(N
 const ADMIN_URL =
   process.env.PS_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.PS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Compiled to dist/bench/: the repository is two levels up. */
-const ROOT = join(__dirname, '../..');
-/** Kernel clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
 const RUN_TIMEOUT_MS = 600_000;
 
 /** A parsed JSON body: `any`, as JSON.parse returns it. */
@@ -55,61 +52,6 @@ interface RunResult {
   model_calls: number;
   cached: number;
   pass_rate: number | null;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function start(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'dist/apps', app, 'src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} never became ready`);
-}
-
-/** utime + stime of a process, in milliseconds (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
-/** A `Vm*` line of /proc/<pid>/status, in MB. */
-function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 class Api {
@@ -226,15 +168,19 @@ async function run(
   cache: 'cold' | 'warm',
 ): Promise<RunResult> {
   const port = await freePort();
-  const worker = start('worker', {
-    ...env,
-    DB_MIGRATIONS_RUN: 'false',
-    WORKER_PORT: String(port),
-    QUEUE_CONCURRENCY_EVALUATION: '1',
-    ...(process.env.BENCH_WORKER_NODE_OPTIONS
-      ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
-      : {}),
-  });
+  const worker = start(
+    'worker',
+    {
+      ...env,
+      DB_MIGRATIONS_RUN: 'false',
+      WORKER_PORT: String(port),
+      QUEUE_CONCURRENCY_EVALUATION: '1',
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : {}),
+    },
+    (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
   try {
     await ready(`http://127.0.0.1:${port}/health/ready`);
     const pid = worker.pid!;

@@ -6,13 +6,18 @@
  *
  * Modes, each N sequential calls after a warm-up:
  *   raw-fetch      fetch() to /v1/chat/completions and JSON.parse: the baseline.
- *   langchain      ChatOpenAI.invoke(), LangChain and the openai SDK alone.
+ *   langchain-fetch ChatOpenAI.invoke() over the built-in fetch (the SDK's default transport).
+ *   langchain      ChatOpenAI.invoke() over the product's node:http transport, as LlmClient uses it.
  *   llm-nocache    LlmClient.chat() with bypassCache: the layer without the cache.
  *   llm-miss       LlmClient.chat(), a new prompt each call: cache lookup (miss) + call + cache write.
  *   llm-hit        LlmClient.chat(), the same prompt each call: answered from the PostgreSQL cache.
  *
+ * Then the same modes at concurrency BENCH_CONCURRENCY (default 64), fresh prompts, reporting
+ * the process CPU per call (the fake server runs in this process too: compare modes, not totals).
+ *
  * Needs PostgreSQL (a scratch database is created and dropped). Run with `npm run bench:llm`.
- *   BENCH_CALLS (default 2000), BENCH_WARMUP (default 200),
+ *   BENCH_CALLS (default 2000), BENCH_SEQUENTIAL_CALLS (default BENCH_CALLS; 0 skips that pass),
+ *   BENCH_WARMUP (default 200), BENCH_LATENCY_MS (the fake's latency, default 0),
  *   PS_TEST_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from 'node:crypto';
@@ -21,10 +26,19 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { ApiConfig } from '@ps/config';
 import { createDataSource, LlmCacheRepository } from '@ps/database';
-import { LlmClient, type ChatMessage, type ModelConfig } from '@ps/llm';
+import {
+  BatchingCacheStore,
+  type ChatMessage,
+  httpFetch,
+  LlmClient,
+  type ModelConfig,
+} from '@ps/llm';
 import { startFakeLlm } from '../test/fakes';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+/** Calls per mode in the sequential pass (BENCH_SEQUENTIAL_CALLS=0 skips it). */
+const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? CALLS);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
 const ADMIN_URL =
   process.env.PS_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -56,7 +70,7 @@ function stats(samples: number[]): Stats {
 async function measure(call: (i: number) => Promise<unknown>): Promise<Stats> {
   for (let i = 0; i < WARMUP; i++) await call(-1 - i);
   const samples: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
+  for (let i = 0; i < SEQUENTIAL_CALLS; i++) {
     const started = performance.now();
     await call(i);
     samples.push(performance.now() - started);
@@ -83,7 +97,8 @@ function databaseUrl(name: string): string {
 async function main(): Promise<void> {
   // TypeORM's messages go through Nest's logger; the migration chatter is not the point here.
   Logger.overrideLogger(['error', 'warn']);
-  const fake = await startFakeLlm({ latencyMs: 0 });
+  const fakeLatency = Number(process.env.BENCH_LATENCY_MS ?? 0);
+  const fake = await startFakeLlm({ latencyMs: fakeLatency });
   const dbName = `ps_bench_llm_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${dbName}`);
   const config = ApiConfig.fromEnv({
@@ -102,16 +117,24 @@ async function main(): Promise<void> {
     // The product's cache store (llm_cache), as LlmModule wires it.
     const llm = new LlmClient({
       settings: config.llm,
-      cache: new LlmCacheRepository(dataSource),
+      cache: new BatchingCacheStore(new LlmCacheRepository(dataSource)),
     });
     const modelConfig: ModelConfig = { provider: 'openai', model: MODEL };
     const url = `${fake.url}/v1/chat/completions`;
-    const langchain = new ChatOpenAI({
+    const langchainFetch = new ChatOpenAI({
       model: MODEL,
       apiKey: 'sk-bench',
       configuration: { baseURL: `${fake.url}/v1` },
       maxRetries: 0,
     });
+    const langchain = new ChatOpenAI({
+      model: MODEL,
+      apiKey: 'sk-bench',
+      configuration: { baseURL: `${fake.url}/v1`, fetch: httpFetch },
+      maxRetries: 0,
+    });
+    const lcMessages = (i: number) =>
+      messagesFor(i).map((m) => [m.role === 'user' ? 'human' : m.role, m.content] as const);
 
     // Each mode asks for prompts of its own (offset), so no mode is served by another's cache.
     const modes: [string, (i: number) => Promise<unknown>][] = [
@@ -127,52 +150,72 @@ async function main(): Promise<void> {
           return res.json();
         },
       ],
-      [
-        'langchain',
-        (i) =>
-          langchain.invoke(
-            messagesFor(i).map((m) => [m.role === 'user' ? 'human' : m.role, m.content]),
-          ),
-      ],
+      ['langchain-fetch', (i) => langchainFetch.invoke(lcMessages(i).map((m) => [...m]))],
+      ['langchain', (i) => langchain.invoke(lcMessages(i).map((m) => [...m]))],
       ['llm-nocache', (i) => llm.chat(modelConfig, messagesFor(i), { bypassCache: true })],
       ['llm-miss', (i) => llm.chat(modelConfig, messagesFor(1_000_000 + i))],
       ['llm-hit', () => llm.chat(modelConfig, messagesFor(-42))],
     ];
 
-    console.log(`LLM layer overhead: ${CALLS} sequential calls per mode (${WARMUP} warm-up),`);
-    console.log(`fake OpenAI server with zero latency, PostgreSQL cache.\n`);
-    const results: Record<string, Stats> = {};
-    for (const [name, call] of modes) {
-      fake.reset();
-      results[name] = await measure(call);
-      const upstream = fake.count('chat');
-      const r = results[name];
+    if (SEQUENTIAL_CALLS > 0) {
       console.log(
-        `${name.padEnd(12)} p50 ${r.p50.toFixed(3).padStart(7)} ms  p95 ${r.p95
-          .toFixed(3)
-          .padStart(
-            7,
-          )} ms  mean ${r.mean.toFixed(3).padStart(7)} ms  upstream requests ${upstream}`,
+        `LLM layer overhead: ${SEQUENTIAL_CALLS} sequential calls per mode (${WARMUP} warm-up),`,
+      );
+      console.log(`fake OpenAI server with ${fakeLatency} ms latency, PostgreSQL cache.\n`);
+      const results: Record<string, Stats> = {};
+      for (const [name, call] of modes) {
+        fake.reset();
+        results[name] = await measure(call);
+        const upstream = fake.count('chat');
+        const r = results[name];
+        console.log(
+          `${name.padEnd(15)} p50 ${r.p50.toFixed(3).padStart(7)} ms  p95 ${r.p95
+            .toFixed(3)
+            .padStart(
+              7,
+            )} ms  mean ${r.mean.toFixed(3).padStart(7)} ms  upstream requests ${upstream}`,
+        );
+      }
+      const base = results['raw-fetch'];
+      console.log('\nOverhead over raw-fetch (ms per call):');
+      for (const [name, r] of Object.entries(results)) {
+        if (name === 'raw-fetch') continue;
+        const d = (x: number, y: number) => `${x - y >= 0 ? '+' : ''}${(x - y).toFixed(3)}`;
+        console.log(
+          `${name.padEnd(15)} p50 ${d(r.p50, base.p50).padStart(8)}  p95 ${d(
+            r.p95,
+            base.p95,
+          ).padStart(8)}  mean ${d(r.mean, base.mean).padStart(8)}`,
+        );
+      }
+      const layer = results['llm-nocache'].mean - results.langchain.mean;
+      const cache = results['llm-miss'].mean - results['llm-nocache'].mean;
+      console.log(
+        `\nLlmClient over LangChain alone: ${layer.toFixed(3)} ms mean; PostgreSQL cache miss+write: ` +
+          `${cache.toFixed(3)} ms mean; a cache hit costs ${results['llm-hit'].mean.toFixed(3)} ms.`,
       );
     }
-    const base = results['raw-fetch'];
-    console.log('\nOverhead over raw-fetch (ms per call):');
-    for (const [name, r] of Object.entries(results)) {
-      if (name === 'raw-fetch') continue;
-      const d = (x: number, y: number) => `${x - y >= 0 ? '+' : ''}${(x - y).toFixed(3)}`;
-      console.log(
-        `${name.padEnd(12)} p50 ${d(r.p50, base.p50).padStart(8)}  p95 ${d(
-          r.p95,
-          base.p95,
-        ).padStart(8)}  mean ${d(r.mean, base.mean).padStart(8)}`,
-      );
-    }
-    const layer = results['llm-nocache'].mean - results.langchain.mean;
-    const cache = results['llm-miss'].mean - results['llm-nocache'].mean;
+
     console.log(
-      `\nLlmClient over LangChain alone: ${layer.toFixed(3)} ms mean; PostgreSQL cache miss+write: ` +
-        `${cache.toFixed(3)} ms mean; a cache hit costs ${results['llm-hit'].mean.toFixed(3)} ms.`,
+      `\nCPU per call at concurrency ${CONCURRENCY} (${CALLS} calls per mode, fresh prompts):`,
     );
+    for (const [index, [name, call]] of modes.entries()) {
+      if (name === 'llm-hit') continue;
+      const offset = 10_000_000 * (index + 1);
+      let next = 0;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < CALLS) await call(offset + next++);
+        }),
+      );
+      const used = process.cpuUsage(cpu);
+      console.log(
+        `${name.padEnd(15)} ${((used.user + used.system) / 1000 / CALLS).toFixed(3)} ms CPU per call, ` +
+          `${(performance.now() - started).toFixed(0)} ms wall`,
+      );
+    }
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

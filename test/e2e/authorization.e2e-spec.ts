@@ -59,6 +59,10 @@ interface Fixture {
   runningEvaluationId: number;
   /** A report rendered by a report job (made once). */
   reportId: number;
+  /** A completed optimization (made once). */
+  optimizationId: number;
+  /** An optimization that has not ended (a slow mock model), for cancel. */
+  runningOptimizationId: number;
 }
 
 interface RouteCase {
@@ -67,6 +71,9 @@ interface RouteCase {
   /** Whether the call names a resource of the first workspace (then another workspace gets 404). */
   scoped: boolean;
 }
+
+/** The offline mock model: answers with the prompt it was sent. */
+const MOCK = { provider: 'mock', model: 'mock-echo' };
 
 const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -250,6 +257,48 @@ const ROUTES: Record<string, RouteCase> = {
       body: { project_id: f.projectId, test_cases: [{ inputs: { q: 1 } }, { inputs: { q: 2 } }] },
     }),
   },
+  importTestCases: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/test-cases/import`,
+      body: {
+        project_id: f.projectId,
+        format: 'csv',
+        content: 'input.q\nimported\n',
+        on_conflict: 'rename',
+      },
+    }),
+  },
+  exportTestCases: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/test-cases/export/${f.projectId}`,
+      body: { format: 'json' },
+    }),
+  },
+  getTestCaseTemplate: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/test-cases/template?format=json` }),
+  },
+  generateTestCases: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/test-cases/generate`,
+      body: {
+        project_id: f.projectId,
+        signature_id: f.signatureId,
+        num_cases: 1,
+        generator: 'deterministic',
+      },
+    }),
+  },
   listTestCases: {
     permission: 'read',
     scoped: true,
@@ -378,12 +427,12 @@ const ROUTES: Record<string, RouteCase> = {
     scoped: true,
     call: (f) => ({ method: 'get', path: `${BASE}/evaluations/${f.evaluationId}` }),
   },
-  listResults: {
+  listEvaluationResults: {
     permission: 'read',
     scoped: true,
     call: (f) => ({ method: 'get', path: `${BASE}/evaluations/${f.evaluationId}/results` }),
   },
-  getReport: {
+  getEvaluationReport: {
     permission: 'read',
     scoped: true,
     call: (f) => ({
@@ -391,7 +440,7 @@ const ROUTES: Record<string, RouteCase> = {
       path: `${BASE}/evaluations/${f.evaluationId}/report?format=md`,
     }),
   },
-  renderReport: {
+  renderEvaluationReport: {
     permission: 'read',
     scoped: true,
     call: (f) => ({
@@ -399,10 +448,74 @@ const ROUTES: Record<string, RouteCase> = {
       path: `${BASE}/evaluations/${f.evaluationId}/report?format=md`,
     }),
   },
-  getStoredReport: {
+  getRenderedEvaluationReport: {
     permission: 'read',
     scoped: true,
     call: (f) => ({ method: 'get', path: `${BASE}/evaluations/reports/${f.reportId}` }),
+  },
+  createOptimization: {
+    permission: 'write',
+    scoped: false,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/optimizations/create`,
+      body: {
+        prompt_id: f.promptId,
+        strategy: 'iterative',
+        model_config: MOCK,
+        budget: { max_llm_calls: 4 },
+      },
+    }),
+  },
+  estimateOptimization: {
+    permission: 'read',
+    scoped: false,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/optimizations/estimate`,
+      body: {
+        prompt_id: f.promptId,
+        strategy: 'iterative',
+        model_config: MOCK,
+        budget: { max_llm_calls: 20 },
+      },
+    }),
+  },
+  listOptimizationStrategies: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/optimizations/strategies` }),
+  },
+  listOptimizations: {
+    permission: 'read',
+    scoped: false,
+    call: () => ({ method: 'get', path: `${BASE}/optimizations/list` }),
+  },
+  getOptimization: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/optimizations/${f.optimizationId}` }),
+  },
+  listOptimizationCandidates: {
+    permission: 'read',
+    scoped: true,
+    call: (f) => ({ method: 'get', path: `${BASE}/optimizations/${f.optimizationId}/candidates` }),
+  },
+  cancelOptimization: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/optimizations/${f.runningOptimizationId}/cancel`,
+    }),
+  },
+  cancelOptimizationLegacy: {
+    permission: 'write',
+    scoped: true,
+    call: (f) => ({
+      method: 'post',
+      path: `${BASE}/optimizations/cancel/${f.runningOptimizationId}`,
+    }),
   },
   listMetrics: {
     permission: 'read',
@@ -438,7 +551,7 @@ const ROUTES: Record<string, RouteCase> = {
     scoped: true,
     call: (f) => ({ method: 'post', path: `${BASE}/jobs/cancel/${f.jobId}` }),
   },
-  getStatus: {
+  getJobQueueStatus: {
     permission: 'read',
     scoped: false,
     call: () => ({ method: 'get', path: `${BASE}/status` }),
@@ -480,6 +593,7 @@ describe('authorization over every route', () => {
   };
 
   let completedEvaluationId: number | undefined;
+  let completedOptimizationId: number | undefined;
   let storedReportId: number | undefined;
 
   async function fixture(): Promise<Fixture> {
@@ -509,6 +623,12 @@ describe('authorization over every route', () => {
       path: `${BASE}/test-cases/create`,
       body: { project_id: project.id, inputs: { q: 1 } },
     });
+    // Optimizations need two cases or more.
+    await ok({
+      method: 'post',
+      path: `${BASE}/test-cases/create`,
+      body: { project_id: project.id, inputs: { q: 2 }, expected_outputs: { response: 'Q: 2' } },
+    });
     const member = await ok({
       method: 'post',
       path: `${BASE}/members/create`,
@@ -523,6 +643,35 @@ describe('authorization over every route', () => {
       method: 'post',
       path: `${BASE}/jobs/ping`,
       body: { duration_ms: 60_000, steps: 600 },
+    });
+    if (completedOptimizationId === undefined) {
+      const created = await ok({
+        method: 'post',
+        path: `${BASE}/optimizations/create`,
+        body: {
+          prompt_id: prompt.id,
+          strategy: 'iterative',
+          model_config: MOCK,
+          budget: { max_llm_calls: 6 },
+        },
+      });
+      for (let i = 0; i < 200 && completedOptimizationId === undefined; i++) {
+        const state = await ok({ method: 'get', path: `${BASE}/optimizations/${created.id}` });
+        if (['completed', 'failed', 'cancelled'].includes(state.status as string))
+          completedOptimizationId = created.id as number;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (completedOptimizationId === undefined)
+        throw new Error('fixture optimization never ended');
+    }
+    const runningOptimization = await ok({
+      method: 'post',
+      path: `${BASE}/optimizations/create`,
+      body: {
+        prompt_id: prompt.id,
+        strategy: 'iterative',
+        model_config: { provider: 'mock', model: 'mock-echo', parameters: { delay_ms: 60_000 } },
+      },
     });
     const running = await ok({
       method: 'post',
@@ -555,6 +704,8 @@ describe('authorization over every route', () => {
       evaluationId: completedEvaluationId,
       reportId: storedReportId!,
       runningEvaluationId: running.id,
+      optimizationId: completedOptimizationId,
+      runningOptimizationId: runningOptimization.id,
       jobId: job.id,
       projectId: project.id,
       signatureId: signature.id,

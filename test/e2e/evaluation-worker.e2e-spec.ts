@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
 import type { Response } from 'supertest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import {
@@ -15,8 +13,8 @@ import {
   startFakeLlm,
 } from '../fakes/fake-llm';
 import { MIN_SCREENSHOT_BYTES, screenshotHtml } from '../support/chromium';
-import { freePort, type RunningProcess, startProcess, waitForHttp } from '../support/processes';
-import { BASE, startTestApp, type TestApp } from '../support/test-app';
+import { BASE, type TestApp } from '../support/test-app';
+import { expectStatus, until, WorkerHarness } from '../support/worker-harness';
 
 /**
  * Evaluations in the distributed mode: the API (in this process) stores the run and enqueues it
@@ -28,7 +26,6 @@ import { BASE, startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(240_000);
 
-const REDIS_URL = process.env.PS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const API_KEY = 'sk-test-evaluation-worker';
 const MODEL = { provider: 'openai', model: 'gpt-4o-mini' };
 /** prices.json: gpt-4o-mini costs 0.15 and 0.60 USD per million input and output tokens. */
@@ -46,21 +43,6 @@ const isRight = (n: number) => n % 4 !== 3;
 const answerFor = (n: number) => (isRight(n) ? label(n) : `not ${label(n)}`);
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-
-async function until<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 60_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
 function parseCsv(text: string): string[][] {
@@ -99,80 +81,35 @@ interface Received {
 }
 
 describe('evaluations run by a worker process (Redis + PostgreSQL)', () => {
+  let h: WorkerHarness;
   let t: TestApp;
-  let apiPort: number;
-  const prefix = `ps-eval-${randomBytes(4).toString('hex')}`;
-  const workers: RunningProcess[] = [];
-  const fakes: FakeLlmServer[] = [];
-  const sockets: Socket[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'ps-eval-worker-'));
 
   beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
-        JOB_LEASE_SECONDS: '5',
-        JOB_PROGRESS_EVENT_MS: '0',
-        MAX_TEST_CASES_PER_PROJECT: '5000',
-        // The API validates model configs; only the workers call the model.
-        OPENAI_API_KEY: API_KEY,
-        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-      },
+    h = await WorkerHarness.start({
+      name: 'eval',
+      apiKey: API_KEY,
+      listen: true,
+      env: { MAX_TEST_CASES_PER_PROJECT: '5000' },
     });
-    if (!t.database.url) throw new Error('The distributed mode needs PostgreSQL.');
-    await t.app.listen(0, '127.0.0.1');
-    apiPort = (t.app.getHttpServer().address() as AddressInfo).port;
+    t = h.t;
   });
 
-  afterEach(async () => {
-    // Workers share the queue: none may outlive its test and take the next test's jobs.
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
-    for (const socket of sockets.splice(0)) socket.disconnect();
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  afterEach(() => h.afterEach());
 
   afterAll(async () => {
-    await t?.close();
+    await h?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function fakeLlm(options: FakeLlmOptions): Promise<FakeLlmServer> {
-    const fake = await startFakeLlm(options);
-    fakes.push(fake);
-    return fake;
-  }
+  const fakeLlm = async (options: FakeLlmOptions) => h.track(await startFakeLlm(options));
 
   /** A worker process on `fake`, ready to take evaluation jobs. */
-  async function startWorker(fake: FakeLlmServer, extra: Record<string, string> = {}) {
-    const port = await freePort();
-    const worker = startProcess('worker', {
-      DATABASE_URL: t.database.url!,
-      DATA_DIR: mkdtempSync(join(scratch, 'worker-')),
-      DB_MIGRATIONS_RUN: 'false',
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      JOB_LEASE_SECONDS: '5',
-      JOB_PROGRESS_EVENT_MS: '0',
-      QUEUE_CONCURRENCY_EVALUATION: '1',
-      OPENAI_API_KEY: API_KEY,
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-      WORKER_PORT: String(port),
-      ...extra,
-    });
-    workers.push(worker);
-    await waitForHttp(`http://127.0.0.1:${port}/health/ready`, worker);
-    return Object.assign(worker, { port });
-  }
+  const startWorker = (fake: FakeLlmServer, extra: Record<string, string> = {}) =>
+    h.startWorker(fake, { QUEUE_CONCURRENCY_EVALUATION: '1', ...extra });
 
   const post = (path: string, body: object) => t.http().post(`${BASE}${path}`).send(body);
   const get = (path: string) => t.http().get(`${BASE}${path}`);
-
-  function expectStatus(res: Response, status: number): void {
-    if (res.status !== status) {
-      throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-    }
-  }
 
   const evaluation = (id: number) => get(`/evaluations/${id}`).then((r) => r.body);
   const finished = (e: Json) => ['completed', 'failed', 'cancelled'].includes(e.status);
@@ -225,25 +162,9 @@ describe('evaluations run by a worker process (Redis + PostgreSQL)', () => {
     return { projectId, caseIds, promptId: prompt.body.id as number, promptName: name, userText };
   }
 
-  /** A Socket.IO client of the API, authenticated with the owner key, in the project's room. */
+  /** The project's live events, by evaluation and event name. */
   async function listen(projectId: number) {
-    const socket = io(`http://127.0.0.1:${apiPort}/prompt-studio`, {
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      auth: { apiKey: t.ownerKey },
-    });
-    sockets.push(socket);
-    const received: Received[] = [];
-    socket.onAny((name: string, payload: Received['payload']) => received.push({ name, payload }));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    const ack = await socket
-      .timeout(5_000)
-      .emitWithAck('subscribe', { entity_type: 'project', entity_id: projectId });
-    expect(ack).toEqual({ ok: true, room: `project:${projectId}` });
+    const received = (await h.listen(projectId)) as Received[];
     const of = (evaluationId: number, name: string) =>
       received
         .filter((r) => r.name === name && r.payload.data.evaluation_id === evaluationId)
@@ -343,7 +264,8 @@ describe('evaluations run by a worker process (Redis + PostgreSQL)', () => {
     const progress = live.of(id, 'evaluation_progress');
     expect(progress.length).toBeGreaterThanOrEqual(3);
     const counts = progress.map((p) => p.completed as number);
-    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]);
+    // Each progress event once: every event reports more than the one before.
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThan(counts[i - 1]);
     expect(counts[0]).toBe(0);
     expect(counts.at(-1)).toBe(200);
     expect(new Set(counts).size).toBeGreaterThanOrEqual(3);

@@ -336,6 +336,83 @@ describe('evaluations (all-in-one API, OpenAI fake)', () => {
     expect(fake.count('chat')).toBe(calls);
   });
 
+  it('never sends a case whose inputs lack a template variable: render_error, counted apart', async () => {
+    const projectId = await project();
+    await cases(
+      projectId,
+      range(4).map((n) => ({ n })),
+    );
+    // Two more cases without `text`: the prompt cannot be rendered for them.
+    const broken = await post('/test-cases/bulk', {
+      project_id: projectId,
+      test_cases: [10, 11].map((n) => ({
+        name: `broken ${n}`,
+        inputs: { n },
+        expected_outputs: { response: label(n) },
+      })),
+    });
+    expectStatus(broken, 201);
+    const promptId = await prompt(projectId);
+    const strict = await post('/evaluations/create', { prompt_id: promptId, strict_inputs: true });
+    expectFields(strict, ['test_case_ids']);
+    expect(strict.body.errors[0].message).toContain('2 of 6');
+    const before = fake.count('chat');
+    const done = await runToEnd({ prompt_id: promptId, metrics: [{ name: 'exact_match' }] });
+    expect(done.input_warnings).toEqual({ cases_missing_variables: 2, variables: ['n', 'text'] });
+    expect(fake.count('chat') - before).toBe(4);
+    expect(done.summary).toMatchObject({
+      total: 6,
+      counts: { ok: 4, render_error: 2 },
+      passed: 4,
+      pass_rate: 1,
+    });
+    const rows = await get(`/evaluations/${done.id}/results?status=render_error`);
+    expectStatus(rows, 200);
+    expect(rows.body.total).toBe(2);
+    for (const row of rows.body.items) {
+      expect(row).toMatchObject({
+        status: 'render_error',
+        output: null,
+        score: null,
+        passed: null,
+      });
+      expect(row.error).toContain('text');
+    }
+  });
+
+  it('does not score reference metrics on a case without expected value, and keeps parsed_output clean', async () => {
+    const projectId = await project();
+    await cases(projectId, [{ n: 0 }, { n: 1 }, { n: 2, expected: {} }, { n: 3, expected: {} }]);
+    const promptId = await prompt(projectId);
+    const done = await runToEnd({
+      prompt_id: promptId,
+      metrics: [{ name: 'exact_match' }, { name: 'regex_match', options: { pattern: 'tive$' } }],
+    });
+    // Cases 2 and 3 are scored by regex_match alone; nothing counts them as failures.
+    expect(done.summary).toMatchObject({
+      counts: { ok: 4 },
+      pass_rate: 1,
+      not_scored: { cases: 0, metrics: { exact_match: 2 } },
+      metrics: { exact_match: { count: 2, mean: 1 }, regex_match: { count: 4, mean: 1 } },
+    });
+    const results = await get(`/evaluations/${done.id}/results?per_page=10`);
+    const unscored = results.body.items.filter((r: Json) => r.scores.exact_match === null);
+    expect(unscored).toHaveLength(2);
+    for (const row of unscored) {
+      expect(row.passed).toBe(true);
+      expect(row.parsed_output).toBeNull();
+      expect(row.details.exact_match.not_scored).toMatch(/no expected value/);
+    }
+    // Only the reference metric: such a case has no score at all and is left out of the pass rate.
+    const only = await runToEnd({ prompt_id: promptId, metrics: [{ name: 'exact_match' }] });
+    expect(only.summary).toMatchObject({
+      pass_rate: 1,
+      passed: 2,
+      failed: 0,
+      not_scored: { cases: 2 },
+    });
+  });
+
   it('pages results and filters them by passed and status', async () => {
     const { caseIds, promptId } = await setup(25);
     // Every fifth case wrong: 5 failures.

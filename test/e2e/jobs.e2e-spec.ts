@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_BUS, type EventBus, type ScopedEvent } from '@ps/events';
 import { freePort, type RunningProcess, startProcess, waitForHttp } from '../support/processes';
@@ -61,6 +61,8 @@ describe('jobs in the all-in-one mode (in-process queue)', () => {
       error: null,
     });
     expect(done.lease_owner).toBeNull();
+    // The API ran it itself (all-in-one), and the record keeps saying so after the lease ended.
+    expect(done.worker_id).toBe(`api:${hostname()}:${process.pid}`);
     expect(done.request_id).toEqual(expect.any(String));
   });
 
@@ -233,6 +235,51 @@ describe('jobs in the distributed mode (Bull on Redis, separate worker processes
     await worker.stop();
   });
 
+  it('logs the start and end of each attempt as JSON lines, and the job names its worker', async () => {
+    const worker = await startWorker();
+    const workerId = `worker:${hostname()}:${worker.child.pid}`;
+    const created = await t
+      .http()
+      .post(`${BASE}/jobs/ping`)
+      .send({ steps: 2, fail_attempts: 1 })
+      .expect(202);
+    const id: number = created.body.id;
+    const done = await until(
+      () => job(id),
+      (j) => j.status === 'completed',
+    );
+    expect(done).toMatchObject({ attempts: 2, lease_owner: null, worker_id: workerId });
+    const linesOf = () =>
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.job_id === id);
+    const lines = await until(
+      () => Promise.resolve(linesOf()),
+      (found) => found.length >= 4,
+    );
+    expect(lines.map((l) => [l.msg, l.attempt, l.outcome])).toEqual([
+      ['job started', 1, undefined],
+      ['job finished', 1, 'retrying'],
+      ['job started', 2, undefined],
+      ['job finished', 2, 'completed'],
+    ]);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        queue: 'maintenance',
+        type: 'ping',
+        max_attempts: 3,
+        worker_id: workerId,
+      });
+    }
+    expect(lines[1].error).toBe('Failing attempt 1 of 1 on request.');
+    expect(lines[3].duration_ms).toEqual(expect.any(Number));
+    expect(lines[3].error).toBeUndefined();
+    await worker.stop();
+  });
+
   it('lets a worker finish its running job on SIGTERM before it exits', async () => {
     const worker = await startWorker();
     const created = await t
@@ -265,15 +312,32 @@ describe('jobs in the distributed mode (Bull on Redis, separate worker processes
     expect(running.lease_owner).toMatch(/^worker:/);
     await first.stop('SIGKILL');
     const second = await startWorker();
-    const done = await until(
-      () => job(created.body.id),
-      (j) => j.status === 'completed',
-      40_000,
-    );
-    expect(done.attempts).toBe(2);
-    expect(done.lease_owner).toBeNull();
-    expect(eventsOf(created.body.id).filter((type) => type === 'job_completed')).toHaveLength(1);
-    await second.stop();
+    try {
+      const done = await until(
+        () => job(created.body.id),
+        (j) => j.status === 'completed',
+        40_000,
+      );
+      expect(done.attempts).toBe(2);
+      expect(done.lease_owner).toBeNull();
+      // The record names the worker that finished it, not the one that died.
+      expect(running.worker_id).toBe(`worker:${hostname()}:${first.child.pid}`);
+      expect(done.worker_id).toBe(`worker:${hostname()}:${second.child.pid}`);
+      // The event travels through Redis after the row is written: wait for it, then make sure
+      // no second one follows.
+      const completions = () =>
+        eventsOf(created.body.id).filter((type) => type === 'job_completed').length;
+      await until(
+        () => Promise.resolve(completions()),
+        (n) => n >= 1,
+        10_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(completions()).toBe(1);
+    } finally {
+      // A worker left running would take the next test's jobs.
+      await second.stop();
+    }
   }, 60_000);
 
   it('shares 200 short jobs between two workers, each completed exactly once', async () => {

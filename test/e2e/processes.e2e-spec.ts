@@ -16,6 +16,8 @@ function expectGracefulExit(
   expect(output).toContain('Received SIGTERM: shutting down.');
   expect(output).toContain('Database connections closed.');
   expect(output).toContain('Shut down cleanly.');
+  // Every queue shares one Redis client: that is by design, and must not read as a leak.
+  expect(output).not.toContain('MaxListenersExceededWarning');
 }
 
 describe('API and worker as separate processes', () => {
@@ -112,7 +114,11 @@ describe('API and worker as separate processes', () => {
       );
       expect(output).toContain('"output":"Customer query: Where is my parcel?');
       expect(output).toContain('"status":"completed"');
-      expect(output).toContain('"pass_rate":0.5');
+      // The shipping case has no expected value: not scored (not failed), so 1 of 1 passes.
+      expect(output).toContain('"pass_rate":1');
+      expect(output).toContain(
+        '"not_scored":{"cases":1,"metrics":{"contains":1,"token_overlap":1}}',
+      );
       expect(output).toContain('# Evaluation');
     } finally {
       await api.stop();

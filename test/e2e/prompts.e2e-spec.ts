@@ -1047,6 +1047,74 @@ describe('prompts', () => {
       expectProblem(await post('/prompts/987654321/preview', {}), 404, 'not_found');
     });
 
+    it('renders and runs an unsaved draft without storing a version', async () => {
+      const projectId = await createProject();
+      const created = await createPrompt(projectId, {
+        system_prompt: 'Stored system',
+        user_prompt: 'Stored {x}',
+        model_config: { provider: 'mock', model: 'mock-echo' },
+      });
+      const draft = {
+        system_prompt: null,
+        user_prompt: 'Draft {x} and {y}',
+        few_shot_examples: [{ inputs: { x: 0, y: 0 }, outputs: 'zero' }],
+      };
+      const preview = await post(`/prompts/${created.id}/preview`, {
+        inputs: { x: 1 },
+        draft,
+      });
+      expectStatus(preview, 200);
+      expect(preview.body).toMatchObject({
+        version_number: 1,
+        system_prompt: null,
+        user_prompt: 'Draft 1 and {y}',
+        missing_variables: ['y'],
+      });
+
+      // Execute refuses the draft's missing variable like a stored one, then runs it.
+      expectProblem(
+        await post(`/prompts/${created.id}/execute`, { inputs: { x: 1 }, draft }),
+        400,
+        'validation_failed',
+        ['inputs.y'],
+      );
+      const ran = await post(`/prompts/${created.id}/execute`, {
+        inputs: { x: 1, y: 2 },
+        draft: { user_prompt: 'Draft {x} and {y}' },
+      });
+      expectStatus(ran, 200);
+      expect(ran.body).toMatchObject({ version_number: 1, draft: true });
+      // Only the fields sent are replaced: the stored system prompt still goes first.
+      expect(ran.body.messages).toEqual([
+        { role: 'system', content: 'Stored system' },
+        { role: 'user', content: 'Draft 1 and 2' },
+      ]);
+      const stored = await post(`/prompts/${created.id}/execute`, { inputs: { x: 1 } });
+      expect(stored.body).toMatchObject({ draft: false });
+      expect(stored.body.messages.at(-1)).toEqual({ role: 'user', content: 'Stored 1' });
+
+      const versions = await get(`/prompts/${created.id}/versions`);
+      expect(versions.body.total).toBe(1);
+
+      expectProblem(
+        await post(`/prompts/${created.id}/execute`, { draft: { user_prompt: '' } }),
+        400,
+        'validation_failed',
+        ['draft.user_prompt'],
+      );
+      expectProblem(
+        await post(`/prompts/${created.id}/preview`, { draft: { user_prompt: 'x', extra: 1 } }),
+        400,
+        'validation_failed',
+        ['draft.extra'],
+      );
+      expectProblem(
+        await post(`/prompts/${created.id}/preview`, { draft: { few_shot_examples: [1] } }),
+        400,
+        'validation_failed',
+      );
+    });
+
     it("reports input_errors against the prompt's signature", async () => {
       const projectId = await createProject();
       const signatureId = await createSignature(projectId);

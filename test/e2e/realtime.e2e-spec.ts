@@ -9,7 +9,14 @@ import { io, type Socket as IoClient } from 'socket.io-client';
 import WebSocket from 'ws';
 import { ApiConfig } from '@ps/config';
 import { DataSource } from '@ps/database';
-import { EVENT_BUS, type EventBus, type EventType, makeEvent, type StudioEvent } from '@ps/events';
+import {
+  EVENT_BUS,
+  type EventBus,
+  type EventType,
+  type JobEventData,
+  makeEvent,
+  type StudioEvent,
+} from '@ps/events';
 import { createKey } from '../../apps/api/src/admin/admin-commands';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp } from '../../apps/api/src/configure-app';
@@ -165,7 +172,7 @@ async function openSse(port: number, query: string, key?: string) {
   return { res, inbox, close: () => controller.abort() };
 }
 
-const jobData = (jobId: number, status: string, progress: number) => ({
+const jobData = (jobId: number, status: JobEventData['status'], progress: number) => ({
   job_id: jobId,
   queue: 'evaluation',
   type: 'run-evaluation',
@@ -176,7 +183,7 @@ const jobData = (jobId: number, status: string, progress: number) => ({
   attempts: 1,
 });
 
-const JOB_SEQUENCE: [EventType, string, number][] = [
+const JOB_SEQUENCE: [EventType, JobEventData['status'], number][] = [
   ['job_started', 'processing', 0],
   ['job_progress', 'processing', 50],
   ['job_completed', 'completed', 100],
@@ -315,10 +322,12 @@ describe('realtime events in one API process', () => {
     const wsClient = await openWs(port, `/ws/prompt_studio?client_id=x&api_key=${ownerKey}`);
     wsSend(wsClient.ws, { type: 'subscribe', entity_type: 'project', entity_id: projectA });
     wsSend(wsClient.ws, { type: 'subscribe', entity_type: 'job', entity_id: jobA });
-    await wsClient.inbox.waitFor((m) => m.type === 'subscribed' && m.data !== undefined);
-    await wsClient.inbox.waitFor(
-      (m) => m.type === 'subscribed' && (m.data as { entity_type: string }).entity_type === 'job',
-    );
+    // Both acknowledgements, in whichever order the two subscriptions complete.
+    for (const kind of ['project', 'job']) {
+      await wsClient.inbox.waitFor(
+        (m) => m.type === 'subscribed' && (m.data as { entity_type: string }).entity_type === kind,
+      );
+    }
 
     const progress = makeEvent('job_progress', jobData(jobA, 'processing', 10), projectA);
     const evaluation = makeEvent(
@@ -362,7 +371,10 @@ describe('realtime events in one API process', () => {
 
     // Not for them: the job the Socket.IO client left, another project, another job.
     await publish(workspaceId, makeEvent('job_progress', jobData(jobA, 'processing', 1), projectA));
-    await publish(workspaceId, makeEvent('optimization_started', { optimization_id: 5 }, projectA));
+    await publish(
+      workspaceId,
+      makeEvent('optimization_started', { optimization_id: 5, strategy: 'gepa' }, projectA),
+    );
     await publish(workspaceId, makeEvent('job_started', jobData(jobA, 'processing', 0), null));
     // For all three: project B's room and job B's room.
     const marker = makeEvent('job_completed', jobData(jobB, 'completed', 100), projectB);

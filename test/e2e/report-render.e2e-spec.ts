@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { renderHtml } from '../../libs/evaluation/src/report';
+import { renderHtml } from '../../libs/reports/src';
 import {
   comparisonReport,
   evaluationReport,
   INJECTED_SCRIPT,
-} from '../../libs/evaluation/src/report/test-fixtures';
+} from '../../libs/reports/src/test-fixtures';
 import { dumpDom, findChromium, MIN_SCREENSHOT_BYTES, screenshotHtml } from '../support/chromium';
 
 jest.setTimeout(120_000);

@@ -362,15 +362,18 @@ describe('signatures', () => {
       ]);
     });
 
-    it('answers 404 naming project_id for a missing project', async () => {
-      for (const projectId of [MISSING_ID, 1e20]) {
+    it('answers 404 naming project_id for a missing project, 400 past the largest id', async () => {
+      for (const [projectId, status, code] of [
+        [MISSING_ID, 404, 'not_found'],
+        [1e20, 400, 'validation_failed'],
+      ] as const) {
         const res = await call('post', '/signatures/create', {
           project_id: projectId,
           name: 'Orphan',
           input_schema: QA_INPUTS,
           output_schema: QA_OUTPUTS,
         });
-        expectProblem(res, 404, 'not_found');
+        expectProblem(res, status, code);
         expect(res.body.errors).toEqual([{ field: 'project_id', message: expect.any(String) }]);
       }
     });
@@ -556,9 +559,12 @@ describe('signatures', () => {
     });
 
     it('answers 404 naming project_id for a missing or soft-deleted project', async () => {
-      for (const id of [String(MISSING_ID), '100000000000000000000']) {
+      for (const [id, status, code] of [
+        [String(MISSING_ID), 404, 'not_found'],
+        ['100000000000000000000', 400, 'validation_failed'],
+      ] as const) {
         const res = await call('get', `/signatures/list?project_id=${id}`);
-        expectProblem(res, 404, 'not_found');
+        expectProblem(res, status, code);
         expect(res.body.errors).toEqual([{ field: 'project_id', message: expect.any(String) }]);
       }
       const project = await createProject();

@@ -15,7 +15,8 @@ describe('test cases', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The per-project limit tests fill a project to it: a small one keeps them fast.
+    t = await startTestApp({ env: { MAX_TEST_CASES_PER_PROJECT: '1000' } });
   });
 
   afterAll(async () => {

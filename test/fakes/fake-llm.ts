@@ -264,8 +264,10 @@ class FakeLlm implements FakeLlmServer {
 
   private chatReply(req: FakeRequest): ChatReply {
     const answer = (this.options.answer ?? defaultAnswer)(req);
-    const input = req.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
-    const usage = { input, output: countTokens(answer) };
+    const usage = this.options.usage?.(req, answer) ?? {
+      input: req.messages.reduce((sum, m) => sum + countTokens(m.content), 0),
+      output: countTokens(answer),
+    };
     return { req, answer, pieces: splitIntoPieces(answer), usage };
   }
 

@@ -44,6 +44,8 @@ export interface FakeLlmOptions {
   latencyMs?: number;
   /** Default: defaultAnswer(req). */
   answer?: (req: FakeRequest) => string;
+  /** Token usage reported for a chat answer. Default: words of the messages and of the answer. */
+  usage?: (req: FakeRequest, answer: string) => TokenUsage;
   /** Injected failure for this request; undefined lets the request succeed. */
   fail?: (req: FakeRequest) => FakeFailure | undefined;
   /** Default 8; a dimension requested in the body (OpenAI `dimensions`, ...) wins. */

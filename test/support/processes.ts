@@ -30,11 +30,15 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a product process with a clean environment plus `env`, capturing its output. */
-export function startProcess(app: 'api' | 'worker', env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [entrypoint(app)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+/** Runs `node args...` in `cwd` with only PATH plus `env`, capturing its output. */
+export function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string = ROOT,
+): RunningProcess {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -52,6 +56,11 @@ export function startProcess(app: 'api' | 'worker', env: Record<string, string>)
       return exited;
     },
   };
+}
+
+/** Starts a product process with a clean environment plus `env`, capturing its output. */
+export function startProcess(app: 'api' | 'worker', env: Record<string, string>): RunningProcess {
+  return spawnNode([entrypoint(app)], { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env });
 }
 
 /** Polls a URL until it answers `status`, or fails after `timeoutMs` with the process output. */
