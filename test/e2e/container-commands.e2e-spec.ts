@@ -15,7 +15,13 @@ import { Client } from 'pg';
 import { parseDockerfile } from '../deploy/dockerfile-rules';
 import { BASE_DIR, DOCKERFILE, readPackageJson, ROOT } from '../deploy/deploy-files';
 import { renderKustomization } from '../deploy/kustomize-render';
-import { freePort, type RunningProcess, spawnNode, waitForHttp } from '../support/processes';
+import {
+  freePort,
+  type RunningProcess,
+  spawnNode,
+  waitForHttp,
+  waitForOutput,
+} from '../support/processes';
 
 /**
  * The image's commands, run outside a container the way the image runs them (no Docker engine
@@ -223,8 +229,12 @@ describe('the image commands, outside a container', () => {
       const worker = launch(manifestArgs('Deployment', 'prompt-studio-worker'), workerEnv, app);
       started.push(worker);
       await waitForHttp(`http://127.0.0.1:${workerPort}/health/live`, worker);
-      expect(worker.output()).toContain('embedded database');
-      expect((await worker.stop('SIGTERM')).code).toBe(0);
+      await waitForOutput(worker, 'embedded database');
+      const exit = await worker.stop('SIGTERM');
+      expect({ exit, output: worker.output() }).toMatchObject({
+        exit: { code: 0, signal: null },
+        output: expect.stringContaining('Shut down cleanly.'),
+      });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

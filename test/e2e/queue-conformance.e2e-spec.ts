@@ -190,4 +190,24 @@ describe.each(ADAPTERS)('queue adapter conformance: %s', (_name, make) => {
     await waitFor(() => completed.length === 6);
     expect(peak).toBe(2);
   });
+
+  it('closes cleanly however soon after it started consuming', async () => {
+    // A worker told to stop while it is still connecting must not fail on the way out.
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      for (const delayMs of [0, 1, 2, 5, 10, 20]) {
+        const early = make();
+        early.process('maintenance', 1, () => Promise.resolve(null));
+        early.process('evaluations', 1, () => Promise.resolve(null));
+        await sleep(delayMs);
+        await early.close(1000);
+      }
+      await sleep(200);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(rejections).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import type { Response } from 'supertest';
 import { type FakeLlmServer, startFakeLlm } from '../fakes/fake-llm';
-import { freePort, startProcess, waitForHttp } from '../support/processes';
+import { freePort, startProcess, waitForHttp, waitForOutput } from '../support/processes';
 import { BASE, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -214,7 +214,7 @@ describe('tracing: API request, job and model calls in one trace', () => {
     try {
       if (!t.database.url) throw new Error('The distributed mode needs PostgreSQL.');
       await waitForHttp(`http://127.0.0.1:${port}/health/ready`, worker);
-      expect(worker.output()).toContain('tracing: on');
+      await waitForOutput(worker, 'tracing: on');
       const promptId = await setup(t);
       fake.reset();
       exporter.reset();

@@ -89,3 +89,21 @@ export async function waitForHttp(
     `${url} did not answer ${status} in ${timeoutMs} ms (${last}):\n${proc.output()}`,
   );
 }
+
+/**
+ * Waits until the process has written `text`. A server can answer HTTP a moment before the log
+ * line it wrote just after starting to listen has reached our pipe.
+ */
+export async function waitForOutput(
+  proc: RunningProcess,
+  text: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!proc.output().includes(text)) {
+    if (Date.now() > deadline) {
+      throw new Error(`the process did not write "${text}" in ${timeoutMs} ms:\n${proc.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

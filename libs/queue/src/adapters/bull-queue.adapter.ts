@@ -57,6 +57,19 @@ export interface BullAdapterOptions {
 }
 
 /**
+ * When a queue starts consuming, Bull names its blocking connection after the worker in a promise
+ * nobody awaits, whose error handler itself throws if the connection ends before it was ever
+ * ready (a worker stopped while still connecting, or Redis unreachable). The rejection is then
+ * unhandled, and Node ends the process with code 1 instead of letting it shut down cleanly. The
+ * name only labels the connection in CLIENT LIST, so a failure to set it is dropped here.
+ */
+function handleWorkerNaming(queue: Bull.Queue<JobEnvelope>): void {
+  const named = queue as unknown as { setWorkerName: () => Promise<unknown> };
+  const setWorkerName = named.setWorkerName.bind(queue);
+  named.setWorkerName = () => setWorkerName().catch(() => undefined);
+}
+
+/**
  * Bull on Redis. Priorities are inverted (Bull: 1 is highest; ours: 10 is highest). The lock
  * renewed every half lease is the lease heartbeat; the stalled-job check re-delivers the jobs of
  * a worker that died. Connections are shared between queues (one client, one subscriber, one
@@ -72,6 +85,8 @@ export class BullQueueAdapter implements QueueAdapter {
   /** The connection each queue blocks on while it waits for jobs. */
   private readonly blocking = new Map<QueueName, Redis>();
   private readonly running = new Set<RunningJob>();
+  /** Set once close() starts: failures of the connections it cuts are expected then. */
+  private closing = false;
 
   constructor(private readonly options: BullAdapterOptions) {}
 
@@ -83,6 +98,9 @@ export class BullQueueAdapter implements QueueAdapter {
     const make = (extra: RedisOptions = {}) => {
       const redis = new Redis(this.options.redisUrl, { ...redisOptions, ...extra });
       redis.on('error', (err: Error) => this.logger.warn(`Redis (${type}): ${err.message}`));
+      // Bull may still ask for a connection after close() (a consuming loop that was just
+      // starting): it gets one already closed, which nothing would disconnect later.
+      if (this.closing) redis.disconnect();
       return redis;
     };
     if (type === 'bclient') {
@@ -119,6 +137,7 @@ export class BullQueueAdapter implements QueueAdapter {
       },
     });
     queue.on('error', (err: Error) => this.logger.warn(`Queue ${name}: ${err.message}`));
+    handleWorkerNaming(queue);
     this.queues.set(name, queue);
     return queue;
   }
@@ -178,7 +197,7 @@ export class BullQueueAdapter implements QueueAdapter {
     const bull = this.queue(queue);
     // Events of jobs this process runs; the lifecycle lives with the handler so that
     // `onActive` has happened before the handler starts, whatever Bull's event ordering.
-    void bull.process('*', Math.max(1, concurrency), (job) => {
+    const consuming = bull.process('*', Math.max(1, concurrency), (job) => {
       const running: RunningJob = {
         job,
         active: this.active(queue, job),
@@ -197,6 +216,16 @@ export class BullQueueAdapter implements QueueAdapter {
       return outcome.then(
         (result) => (running.released ? NEVER : result),
         (err: unknown) => (running.released ? NEVER : Promise.reject(err as Error)),
+      );
+    });
+    // Bull's consuming loop ends in a rejection when its connections close, which they do at
+    // shutdown, possibly before the loop has even started (a worker stopped as it comes up).
+    // Left unhandled, that rejection would end the process with code 1 instead of a clean exit.
+    consuming.catch((err: unknown) => {
+      if (this.closing) return;
+      this.logger.error(
+        { err },
+        `Queue ${queue}: stopped taking jobs (${err instanceof Error ? err.message : String(err)})`,
       );
     });
   }
@@ -266,6 +295,7 @@ export class BullQueueAdapter implements QueueAdapter {
   }
 
   async close(timeoutMs = 30_000): Promise<void> {
+    this.closing = true;
     // Without Redis, running jobs cannot report back anyway: their leases lapse and another
     // worker takes them over, so there is nothing to wait for.
     if (this.shared.client?.status === 'ready') {
