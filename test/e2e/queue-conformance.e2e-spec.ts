@@ -200,7 +200,7 @@ describe.each(ADAPTERS)('queue adapter conformance: %s', (_name, make) => {
       for (const delayMs of [0, 1, 2, 5, 10, 20]) {
         const early = make();
         early.process('maintenance', 1, () => Promise.resolve(null));
-        early.process('evaluations', 1, () => Promise.resolve(null));
+        early.process('evaluation', 1, () => Promise.resolve(null));
         await sleep(delayMs);
         await early.close(1000);
       }
