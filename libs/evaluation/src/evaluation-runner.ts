@@ -80,6 +80,14 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
   let probed = false;
   let completed = 0;
   let skipped = 0;
+  // The loop below waits for a free slot; the task that frees one wakes it. (Racing the set of
+  // tasks instead would hang one more reaction on every task in flight per case launched.)
+  let wake: (() => void) | undefined;
+  const slotFreed = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
 
   const finish = async (result: CaseResult, testCase: EngineCase) => {
     summary?.add(
@@ -115,6 +123,7 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
       .finally(() => {
         probed = true;
         active.delete(task);
+        slotFreed();
       });
     active.add(task);
   };
@@ -126,7 +135,9 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
           skipped++;
           continue;
         }
-        while (active.size >= (probed ? concurrency : 1)) await Promise.race(active);
+        while (active.size >= (probed ? concurrency : 1)) {
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
         if (args.signal?.aborted) stopped ??= 'cancelled';
         if (failure !== undefined || stopped) break outer;
         launch(testCase, repeat);

@@ -42,6 +42,31 @@ describe('BatchingCacheStore', () => {
     expect(statements).toEqual(['put 3', 'take 3']);
   });
 
+  it('gathers the calls made while a statement runs into the next one', async () => {
+    const { statements, store } = memoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: BulkCacheStore = {
+      takeMany: async (keys) => {
+        await gate;
+        return store.takeMany(keys);
+      },
+      putMany: (entries) => store.putMany(entries),
+    };
+    const cache = new BatchingCacheStore(slow);
+    const first = cache.take('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first statement is in flight: these wait for it, across several turns of the loop.
+    const later = [cache.take('b')];
+    await new Promise((resolve) => setImmediate(resolve));
+    later.push(cache.take('c'), cache.take('d'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(statements).toEqual([]);
+    release();
+    await Promise.all([first, ...later]);
+    expect(statements).toEqual(['take 1', 'take 3']);
+  });
+
   it('a write has reached the store when put resolves', async () => {
     const { rows, store } = memoryStore();
     const cache = new BatchingCacheStore(store);

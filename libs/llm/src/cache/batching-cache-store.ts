@@ -13,10 +13,15 @@ interface Waiting<T, R> {
   reject: (err: unknown) => void;
 }
 
-/** Gathers the calls made until the event loop turns, then runs them as one batch. */
+/**
+ * Gathers calls into batches: the calls made until the event loop turns, and, while a statement
+ * is in flight, every call made until it ends (so under load a batch grows with the load instead
+ * of the database seeing one small statement per turn). A full batch goes at once.
+ */
 class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
@@ -27,7 +32,7 @@ class Batcher<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.max) this.flush();
-      else if (!this.scheduled) {
+      else if (!this.scheduled && this.inFlight === 0) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -36,19 +41,25 @@ class Batcher<T, R> {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue.splice(0, this.queue.length);
+    const batch = this.queue.splice(0, this.max);
     if (batch.length === 0) return;
-    this.run(batch.map((w) => w.item)).then(
-      (results) => batch.forEach((w, i) => w.resolve(results[i])),
-      (err: unknown) => batch.forEach((w) => w.reject(err)),
-    );
+    this.inFlight++;
+    this.run(batch.map((w) => w.item))
+      .then(
+        (results) => batch.forEach((w, i) => w.resolve(results[i])),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0 && this.queue.length > 0) this.flush();
+      });
   }
 }
 
 /**
  * The response cache with its reads and writes batched: the look-ups (and the writes) asked for
- * while the event loop runs one phase go to the database as one statement, instead of one round
- * trip per model call. Every caller still waits for its own statement to finish, so a written
+ * while the event loop runs one phase, or while the previous statement runs, go to the database
+ * as one statement, instead of one round trip per model call. Every caller still waits for its own statement to finish, so a written
  * entry is in the database before the call that wrote it returns (a resumed run finds it).
  */
 export class BatchingCacheStore implements CacheStore {

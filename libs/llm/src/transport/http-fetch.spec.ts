@@ -78,6 +78,23 @@ describe('httpFetch (node:http transport for the vendor SDKs)', () => {
         setTimeout(() => res.end('worth the wait'), 400);
       } else if (path === '/slow-headers') {
         setTimeout(() => res.end('late'), 5_000).unref();
+      } else if (path === '/json-gzip') {
+        res.setHeader('content-type', 'application/problem+json; charset=utf-8');
+        res.setHeader('content-encoding', 'gzip');
+        res.end(gzipSync(JSON.stringify({ zipped: 'x'.repeat(5000) })));
+      } else if (path === '/json-large') {
+        res.setHeader('content-type', 'application/json');
+        res.write(`{"part":"${'a'.repeat(3000)}`);
+        setTimeout(() => res.end(`${'b'.repeat(3000)}"}`), 20);
+      } else if (path === '/json-slow-body') {
+        res.setHeader('content-type', 'application/json');
+        res.write('{"first":');
+        setTimeout(() => res.end('1}'), 5_000).unref();
+      } else if (path === '/json-cut') {
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('content-length', '100');
+        res.write('{"cut":');
+        setTimeout(() => res.destroy(), 20);
       } else if (path === '/slow-body') {
         res.write('first');
         setTimeout(() => res.end('rest'), 5_000).unref();
@@ -197,6 +214,27 @@ describe('httpFetch (node:http transport for the vendor SDKs)', () => {
     const res = await httpFetch(`${base}/slow-body`, { signal: reading.signal });
     setTimeout(() => reading.abort(new DOMException('gave up', 'TimeoutError')), 50);
     await expect(res.text()).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('reads a JSON body whole, decoded, and streams one past the buffer limit in order', async () => {
+    const zipped = await httpFetch(`${base}/json-gzip`);
+    expect(zipped.headers.get('content-type')).toContain('problem+json');
+    expect(await zipped.json()).toEqual({ zipped: 'x'.repeat(5000) });
+
+    const small = createHttpFetch({ jsonBufferLimit: 1000 });
+    const large = await small(`${base}/json-large`);
+    expect(await large.json()).toEqual({ part: 'a'.repeat(3000) + 'b'.repeat(3000) });
+  });
+
+  it('fails the fetch itself when a JSON body is cut or aborted while it is read', async () => {
+    const cut = (await httpFetch(`${base}/json-cut`).catch((e: unknown) => e)) as TypeError;
+    expect(cut).toBeInstanceOf(TypeError);
+    expect(cut.message).toBe('fetch failed');
+
+    const reading = new AbortController();
+    const pending = httpFetch(`${base}/json-slow-body`, { signal: reading.signal });
+    setTimeout(() => reading.abort(new DOMException('gave up', 'TimeoutError')), 50);
+    await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
   it('reports a refused connection as fetch does: TypeError "fetch failed" with the cause', async () => {
