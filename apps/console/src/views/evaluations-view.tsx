@@ -21,6 +21,7 @@ import {
   Section,
   StatusBadge,
   ScrollArea,
+  NumberField,
 } from '../components/ui';
 import { percent, score, when } from '../lib/format';
 import { Link, navigate, useLocation, useTitle } from '../lib/router';
@@ -246,41 +247,29 @@ function StartEvaluation({
           <ModelConfigEditor value={model} onChange={setModel} allowDefault="The version's model" />
           <MetricPicker value={metrics} onChange={setMetrics} />
           <div className="grid-fields">
-            <Field label="Pass threshold" error={errors.pass_threshold}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={0}
-                  max={1}
-                  step="0.05"
-                  value={threshold}
-                  onChange={(e) => setThreshold(e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Concurrency" error={errors.concurrency}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={1}
-                  value={concurrency}
-                  onChange={(e) => setConcurrency(e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Repeats" error={errors.repeats}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={1}
-                  value={repeats}
-                  onChange={(e) => setRepeats(e.target.value)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Pass threshold"
+              error={errors.pass_threshold}
+              min={0}
+              max={1}
+              step="0.05"
+              value={threshold}
+              onChange={setThreshold}
+            />
+            <NumberField
+              label="Concurrency"
+              error={errors.concurrency}
+              min={1}
+              value={concurrency}
+              onChange={setConcurrency}
+            />
+            <NumberField
+              label="Repeats"
+              error={errors.repeats}
+              min={1}
+              value={repeats}
+              onChange={setRepeats}
+            />
           </div>
           <Field label="Only cases tagged (any of)" error={errors.tags}>
             {(p) => <input {...p} value={tags} onChange={(e) => setTags(e.target.value)} />}

@@ -27,6 +27,7 @@ import {
   Stat,
   StatusBadge,
   ScrollArea,
+  NumberField,
 } from '../components/ui';
 import { count, signed, usd, when } from '../lib/format';
 import { Link, navigate, useLocation, useTitle } from '../lib/router';
@@ -382,7 +383,7 @@ function StartOptimization({
               <legend>Budget</legend>
               <div className="grid-fields">
                 {BUDGET_FIELDS.map(([k, label]) => (
-                  <Field
+                  <NumberField
                     key={k}
                     label={label}
                     error={errors[`budget.${k}`]}
@@ -391,18 +392,11 @@ function StartOptimization({
                         ? `Default ${strategy.default_max_llm_calls} when no limit is set.`
                         : undefined
                     }
-                  >
-                    {(p) => (
-                      <input
-                        {...p}
-                        type="number"
-                        min={0}
-                        step="any"
-                        value={budget[k] ?? ''}
-                        onChange={(e) => setBudget({ ...budget, [k]: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                    min={0}
+                    step="any"
+                    value={budget[k] ?? ''}
+                    onChange={(v) => setBudget({ ...budget, [k]: v })}
+                  />
                 ))}
               </div>
             </fieldset>
@@ -459,30 +453,17 @@ function StartOptimization({
               </fieldset>
             ) : null}
             <div className="grid-fields">
-              <Field label="Seed" error={errors.seed}>
-                {(p) => (
-                  <input
-                    {...p}
-                    type="number"
-                    value={seed}
-                    onChange={(e) => setSeed(e.target.value)}
-                  />
-                )}
-              </Field>
-              <Field label="Pass threshold" error={errors.pass_threshold}>
-                {(p) => (
-                  <input
-                    {...p}
-                    type="number"
-                    min={0}
-                    max={1}
-                    step="0.05"
-                    placeholder="0.5"
-                    value={threshold}
-                    onChange={(e) => setThreshold(e.target.value)}
-                  />
-                )}
-              </Field>
+              <NumberField label="Seed" error={errors.seed} value={seed} onChange={setSeed} />
+              <NumberField
+                label="Pass threshold"
+                error={errors.pass_threshold}
+                min={0}
+                max={1}
+                step="0.05"
+                placeholder="0.5"
+                value={threshold}
+                onChange={setThreshold}
+              />
               <Field label="Name (optional)" error={errors.name}>
                 {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
               </Field>

@@ -17,7 +17,7 @@ import {
 } from '../api/studio';
 import { ModelConfigEditor } from '../components/model-config-editor';
 import { type PromptDraft, PromptFields } from '../components/prompt-fields';
-import { DataState, ErrorNotice, Field, Section, ScrollArea } from '../components/ui';
+import { DataState, ErrorNotice, Field, Section, ScrollArea, NumberField } from '../components/ui';
 import { compact, ms, pretty, usd } from '../lib/format';
 import { navigate, useLocation, useTitle } from '../lib/router';
 import { useLoad } from '../lib/use-load';
@@ -412,18 +412,7 @@ function Workbench({
       </div>
       <Section title="Run on test cases">
         <div className="grid-fields">
-          <Field label="Cases">
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={1}
-                max={100}
-                value={caseCount}
-                onChange={(e) => setCaseCount(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField label="Cases" min={1} max={100} value={caseCount} onChange={setCaseCount} />
           <label className="check field-button">
             <input
               type="checkbox"

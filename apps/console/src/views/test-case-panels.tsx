@@ -15,7 +15,7 @@ import {
   unwrapFile,
 } from '../api/studio';
 import { ModelConfigEditor } from '../components/model-config-editor';
-import { ErrorNotice, Field, Section, ScrollArea } from '../components/ui';
+import { ErrorNotice, Field, Section, ScrollArea, NumberField } from '../components/ui';
 import { saveBlob } from '../lib/download';
 import { useLoad } from '../lib/use-load';
 
@@ -396,18 +396,14 @@ export function GeneratePanel({
   return (
     <Section title="Generate">
       <div className="grid-fields">
-        <Field label="Cases" error={errors.num_cases}>
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              min={1}
-              max={500}
-              value={num}
-              onChange={(e) => setNum(e.target.value)}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Cases"
+          error={errors.num_cases}
+          min={1}
+          max={500}
+          value={num}
+          onChange={setNum}
+        />
         <Field label="Strategy" error={errors.strategy}>
           {(p) => (
             <select
