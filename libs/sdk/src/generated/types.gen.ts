@@ -672,19 +672,15 @@ export type ImportReportDto = {
 };
 
 export type TestCaseRecordDto = {
-    /**
-     * Absent in a template row without a name.
-     */
-    name?: string;
     description: string | null;
     /**
-     * Free-form: the case inputs by field.
+     * Free-form: the case's inputs by template variable, as you wrote them.
      */
     inputs: {
         [key: string]: unknown;
     };
     /**
-     * Free-form: the expected output fields.
+     * Free-form: the expected outputs, as you wrote them ({} when none).
      */
     expected_outputs: {
         [key: string]: unknown;
@@ -692,6 +688,10 @@ export type TestCaseRecordDto = {
     tags: Array<string>;
     is_golden: boolean;
     is_generated: boolean;
+    /**
+     * Absent in a template row without a name.
+     */
+    name?: string;
 };
 
 export type TestCaseFileDto = {

@@ -1,35 +1,21 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { TestCaseResponseDto } from './test-case-response.dto';
 
-/** One case as the JSON export, the JSON Lines export and the JSON template write it. */
-export class TestCaseRecordDto {
+/**
+ * One case as the JSON export, the JSON Lines export and the JSON template write it: the stored
+ * case's content, without what the server assigns (ids, project, timestamps).
+ */
+export class TestCaseRecordDto extends OmitType(TestCaseResponseDto, [
+  'id',
+  'uuid',
+  'project_id',
+  'signature_id',
+  'name',
+  'created_at',
+  'updated_at',
+] as const) {
   @ApiPropertyOptional({ description: 'Absent in a template row without a name.' })
   name?: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  description!: string | null;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Free-form: the case inputs by field.',
-  })
-  inputs!: Record<string, unknown>;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Free-form: the expected output fields.',
-  })
-  expected_outputs!: Record<string, unknown>;
-
-  @ApiProperty({ type: [String] })
-  tags!: string[];
-
-  @ApiProperty()
-  is_golden!: boolean;
-
-  @ApiProperty()
-  is_generated!: boolean;
 }
 
 /** The JSON export (`format: json`) and the JSON template: a document that re-imports as is. */
