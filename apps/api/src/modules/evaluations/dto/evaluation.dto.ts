@@ -55,6 +55,28 @@ export class MetricSpecDto {
   field?: string;
 }
 
+/** The metrics a run scores with (evaluations and optimizations): 1–20, default exact_match. */
+export const MetricSpecsField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [MetricSpecDto], description: 'Default: exact_match.' }),
+    Optional(),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(20),
+    ValidateNested({ each: true }),
+    Type(() => MetricSpecDto),
+  );
+
+/** The score at or above which a case passes: 0–1, default 0.5. */
+export const PassThresholdField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ default: 0.5, minimum: 0, maximum: 1 }),
+    Optional(),
+    IsNumber(),
+    Min(0),
+    Max(1),
+  );
+
 /** Which test cases a run uses: explicit ids, golden ones, by tags, or (default) all of the project. */
 export class TestCaseSelectionDto {
   @ApiPropertyOptional({ description: "These test cases of the prompt's project." })
@@ -87,20 +109,10 @@ export class ScoringDto extends TestCaseSelectionDto {
   @IsPlainObject()
   model_config?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [MetricSpecDto], description: 'Default: exact_match.' })
-  @Optional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => MetricSpecDto)
+  @MetricSpecsField()
   metrics?: MetricSpecDto[];
 
-  @ApiPropertyOptional({ default: 0.5, minimum: 0, maximum: 1 })
-  @Optional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @PassThresholdField()
   pass_threshold?: number;
 
   @ApiPropertyOptional({

@@ -23,7 +23,11 @@ import { PageOf } from '../../../http/dto/page.dto';
 import { PageQueryDto } from '../../../http/dto/page-query.dto';
 import { IdField, IntField, VersionField } from '../../../http/dto/integer-fields';
 import { IsPlainObject, Optional, Trim } from '../../../http/dto/transforms';
-import { MetricSpecDto } from '../../evaluations/dto/evaluation.dto';
+import {
+  MetricSpecDto,
+  MetricSpecsField,
+  PassThresholdField,
+} from '../../evaluations/dto/evaluation.dto';
 import { FewShotExampleDto, ModelConfigDto } from '../../prompts/dto/prompt-parts.dto';
 
 /** Limits a run never crosses; any subset. Every model call (task, proposer, judge) counts. */
@@ -125,20 +129,10 @@ export class CreateOptimizationDto {
   @IsPlainObject({ each: true })
   models_to_test?: Record<string, unknown>[];
 
-  @ApiPropertyOptional({ type: [MetricSpecDto], description: 'Default: exact_match.' })
-  @Optional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => MetricSpecDto)
+  @MetricSpecsField()
   metrics?: MetricSpecDto[];
 
-  @ApiPropertyOptional({ default: 0.5, minimum: 0, maximum: 1 })
-  @Optional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @PassThresholdField()
   pass_threshold?: number;
 
   @ApiPropertyOptional({ type: BudgetDto, description: "Default: the strategy's max_llm_calls." })
