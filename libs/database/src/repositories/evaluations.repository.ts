@@ -4,6 +4,7 @@ import { DataSource, In, IsNull, type QueryDeepPartialEntity } from 'typeorm';
 import { EvaluationResultEntity, type ResultStatus } from '../entities/evaluation-result.entity';
 import { EvaluationEntity, type RunStatus } from '../entities/evaluation.entity';
 import { TestCaseEntity } from '../entities/test-case.entity';
+import { markRunStarted } from './run-start';
 
 export type NewEvaluation = Pick<
   EvaluationEntity,
@@ -93,13 +94,7 @@ export class EvaluationsRepository {
 
   /** pending/running → running; returns false when the run already ended (nothing to do). */
   async markRunning(id: number): Promise<boolean> {
-    const result = await this.evaluations
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'running', startedAt: () => 'COALESCE(started_at, now())' })
-      .where('id = :id AND status IN (:...open)', { id, open: ['pending', 'running'] })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return markRunStarted(this.evaluations, id);
   }
 
   async setProgress(id: number, progress: number): Promise<void> {

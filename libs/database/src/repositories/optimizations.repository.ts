@@ -4,6 +4,7 @@ import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { OptimizationCandidateEntity } from '../entities/optimization-candidate.entity';
 import { OptimizationEntity } from '../entities/optimization.entity';
 import type { RunStatus } from '../entities/evaluation.entity';
+import { markRunStarted } from './run-start';
 
 export type NewOptimization = Pick<
   OptimizationEntity,
@@ -86,13 +87,7 @@ export class OptimizationsRepository {
 
   /** pending/running → running; false when the run already ended. */
   async markRunning(id: number): Promise<boolean> {
-    const result = await this.optimizations
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'running', startedAt: () => 'COALESCE(started_at, now())' })
-      .where('id = :id AND status IN (:...open)', { id, open: ['pending', 'running'] })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return markRunStarted(this.optimizations, id);
   }
 
   async setProgress(
