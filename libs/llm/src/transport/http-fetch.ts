@@ -2,6 +2,7 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { BufferedResponse } from './buffered-response';
 
 /**
  * `fetch` for the vendor SDKs, over node:http with keep-alive agents.
@@ -10,8 +11,8 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * measured on our 2-core machine, about 0.3–0.6 ms per small JSON call against 0.1 ms for the
  * same call through node:http. At evaluation concurrency that was the largest single cost of a
  * worker (more than scoring, storage and the queue together). This function keeps what the SDKs
- * rely on — a real `Response` (status, headers, a streaming body for server-sent events, a JSON
- * body read whole first),
+ * rely on — a `Response` (status, headers, a streaming body for server-sent events, a JSON body
+ * read whole first and answered from memory by a BufferedResponse),
  * `AbortSignal` cancellation rejecting with the signal's reason, network failures as
  * `TypeError('fetch failed', { cause })`, redirects followed, gzip/deflate/br decoded — and hands
  * anything it does not handle cheaply (a `Request` object, a streaming or multipart body, a
@@ -250,11 +251,17 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
       }
       const nullBody = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
       if (nullBody) res.resume();
-      return new Response(nullBody ? null : await responseBody(res, signal, jsonBufferLimit), {
+      const content = nullBody ? null : await responseBody(res, signal, jsonBufferLimit);
+      const parts = {
         status,
         statusText: res.statusMessage ?? '',
         headers: responseHeaders(res),
-      });
+        url: url.href,
+        redirected: redirects > 0,
+      };
+      if (content instanceof Uint8Array)
+        return new BufferedResponse(content, parts) as unknown as Response;
+      return new Response(content, parts);
     }
   };
 }
