@@ -33,7 +33,7 @@ export class BufferedResponse {
     this.#init = init;
   }
 
-  get type(): ResponseType {
+  get type(): 'basic' {
     return 'basic';
   }
 
@@ -69,31 +69,32 @@ export class BufferedResponse {
     return this.#toReal().body;
   }
 
-  async json(): Promise<unknown> {
-    return this.#real ? this.#real.json() : JSON.parse(this.#text());
+  json(): Promise<unknown> {
+    return this.#real ? this.#real.json() : settle(() => JSON.parse(this.#text()) as unknown);
   }
 
-  async text(): Promise<string> {
-    return this.#real ? this.#real.text() : this.#text();
+  text(): Promise<string> {
+    return this.#real ? this.#real.text() : settle(() => this.#text());
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
+  arrayBuffer(): Promise<ArrayBuffer> {
     if (this.#real) return this.#real.arrayBuffer();
-    const bytes = this.#take();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return settle(() => {
+      // A copy: the caller may change it, and a clone still reads the original.
+      return new Uint8Array(this.#take()).buffer;
+    });
   }
 
   async bytes(): Promise<Uint8Array> {
-    if (this.#real) return this.#real.bytes();
-    return new Uint8Array(this.#take());
+    return new Uint8Array(await this.arrayBuffer());
   }
 
-  async blob(): Promise<Blob> {
+  blob(): Promise<Blob> {
     if (this.#real) return this.#real.blob();
-    return new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' });
+    return settle(() => new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' }));
   }
 
-  async formData(): Promise<FormData> {
+  formData(): Promise<FormData> {
     return this.#toReal().formData();
   }
 
@@ -103,7 +104,7 @@ export class BufferedResponse {
     return new BufferedResponse(this.#bytes, {
       ...this.#init,
       headers: new Headers(this.#init.headers),
-    }) as unknown as Response;
+    });
   }
 
   /** The bytes, once: a second read fails as it does on a real Response. */
@@ -117,7 +118,8 @@ export class BufferedResponse {
   #text(): string {
     const bytes = this.#take();
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const bom = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
+    const bom =
+      buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
     return buffer.toString('utf8', bom ? 3 : 0);
   }
 
@@ -133,3 +135,12 @@ export class BufferedResponse {
 }
 
 Object.setPrototypeOf(BufferedResponse.prototype, Response.prototype);
+
+/** What `fn` returns, as a promise; what it throws, as a rejection (as Response's reads fail). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}

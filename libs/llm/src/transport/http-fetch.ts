@@ -259,8 +259,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
         url: url.href,
         redirected: redirects > 0,
       };
-      if (content instanceof Uint8Array)
-        return new BufferedResponse(content, parts) as unknown as Response;
+      if (content instanceof Uint8Array) return new BufferedResponse(content, parts);
       return new Response(content, parts);
     }
   };
