@@ -60,6 +60,17 @@ const openAiStyle = (id: ProviderId, prefix: string, model: string): ProviderCas
   auth: bearer,
 });
 
+/**
+ * Each vendor's word for a natural end, where it is not OpenAI's `stop`. LangChain's Mistral
+ * client streams when given an abort signal (every call has one) and its chunks carry no reason.
+ */
+const FINISH_REASON: Record<string, string | null> = {
+  anthropic: 'end_turn',
+  gemini: 'STOP',
+  cohere: 'COMPLETE',
+  mistral: null,
+};
+
 const PROVIDER_CASES: ProviderCase[] = [
   openAiStyle('openai', 'OPENAI', 'gpt-4o-mini'),
   {
@@ -142,6 +153,7 @@ const MAX_RETRIES = 3;
 
 interface Execution {
   output: string;
+  finish_reason: string | null;
   usage: { input: number; output: number; total: number };
   cost: number | null;
   latency_ms: number;
@@ -285,6 +297,8 @@ describe('LLM provider layer', () => {
           attempts: 1,
           model_config: { provider: c.id, model: c.model, parameters: {} },
         });
+        // Why the model stopped, in the vendor's own word, read from the answer's metadata.
+        expect(result.finish_reason).toBe(c.id in FINISH_REASON ? FINISH_REASON[c.id] : 'stop');
         expect(result.messages).toEqual([
           { role: 'system', content: SYSTEM },
           { role: 'user', content: question },

@@ -32,7 +32,12 @@ export function llmChatPort(llm: LlmClient): ChatPort {
         ...(request.onToken ? { onToken: request.onToken } : {}),
       });
       const cost = answer.cost ?? 0;
-      const finish = answer.raw.finish_reason ?? answer.raw.stop_reason ?? answer.raw.done_reason;
+      // Each vendor's client names it its own way (Gemini and Cohere: finishReason).
+      const finish =
+        answer.raw.finish_reason ??
+        answer.raw.stop_reason ??
+        answer.raw.done_reason ??
+        answer.raw.finishReason;
       return {
         text: answer.text,
         usage: answer.usage,
