@@ -25,7 +25,7 @@ export class WorkerModule {
           inject: [WorkerConfig],
           useFactory: (c: WorkerConfig) => c.database,
         }),
-        LlmModule.forRoot(config.llm),
+        LlmModule.forRoot(config.llm, { loadClients: true }),
         EventsModule.forRoot({
           redisUrl: config.env.REDIS_URL,
           prefix: config.env.REDIS_KEY_PREFIX,

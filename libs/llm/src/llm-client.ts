@@ -17,7 +17,11 @@ import { LlmError } from './errors';
 import { CallLimiter } from './limits/call-limiter';
 import { llmMetrics } from './llm-metrics';
 import { Pricing } from './pricing';
-import { createChatModel, createEmbeddings } from './providers/langchain-factory';
+import {
+  createChatModel,
+  createEmbeddings,
+  loadClientLibraries,
+} from './providers/langchain-factory';
 import { type ProviderInfo, ProviderRegistry } from './providers/registry';
 import { type RetryPolicy, withRetries } from './retry';
 import type {
@@ -173,6 +177,13 @@ export class LlmClient {
 
   providers(): ProviderInfo[] {
     return this.registry.list();
+  }
+
+  /** Loads the client libraries of every configured provider now (see loadClientLibraries). */
+  loadClientLibraries(): void {
+    loadClientLibraries(
+      new Set(this.registry.list().flatMap((p) => (p.configured ? [p.protocol] : []))),
+    );
   }
 
   /** Configs this client returned from validate(), per purpose: passing one back skips the check. */

@@ -34,7 +34,11 @@ class LlmRedisCloser implements OnApplicationShutdown {
  */
 @Module({})
 export class LlmModule {
-  static forRoot(settings: LlmSettings): DynamicModule {
+  /**
+   * `loadClients`: load the configured providers' client libraries at start (the worker, which
+   * will call them; the API leaves them to the first call, keeping its start fast).
+   */
+  static forRoot(settings: LlmSettings, options: { loadClients?: boolean } = {}): DynamicModule {
     return {
       module: LlmModule,
       global: true,
@@ -59,7 +63,7 @@ export class LlmModule {
           useFactory: (redis: Redis | undefined, repository: LlmCacheRepository) => {
             const logger = new Logger('Llm');
             const cache: CacheStore = new BatchingCacheStore(repository);
-            return new LlmClient({
+            const client = new LlmClient({
               settings,
               cache,
               limiter: new CallLimiter({
@@ -69,6 +73,8 @@ export class LlmModule {
               }),
               log: { warn: (message) => logger.warn(message) },
             });
+            if (options.loadClients) client.loadClientLibraries();
+            return client;
           },
         },
       ],

@@ -33,6 +33,26 @@ const ollamaSdk = lazy(() => require('@langchain/ollama') as typeof OllamaSdk);
 const openAiSdk = lazy(() => require('@langchain/openai') as typeof OpenAiSdk);
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** The client libraries each wire protocol needs. */
+const SDKS_OF: Record<string, (() => unknown)[]> = {
+  openai: [openAiSdk],
+  azure: [openAiSdk],
+  anthropic: [anthropicSdk],
+  gemini: [googleSdk],
+  mistral: [mistralSdk],
+  cohere: [cohereSdk, cohereClientSdk],
+  ollama: [ollamaSdk],
+};
+
+/**
+ * Loads the client libraries of these protocols now rather than at their first call. The worker
+ * does this for its configured providers before it takes jobs, so the first evaluation does not
+ * pay for loading them (tens to hundreds of ms of CPU each).
+ */
+export function loadClientLibraries(protocols: Iterable<string>): void {
+  for (const protocol of protocols) for (const load of SDKS_OF[protocol] ?? []) load();
+}
+
 /**
  * Every client is built with its own retries off (maxRetries 0): the product retries in exactly
  * one place (retry.ts), so an SDK retrying underneath would multiply attempts and hide 429s.
