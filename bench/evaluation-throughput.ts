@@ -1,12 +1,16 @@
 // Evaluation throughput through the full distributed path:
 //   HTTP POST /evaluations/create -> API process -> Redis (Bull) -> worker process -> model
 //   (the OpenAI wire-protocol fake, fixed latency) -> PostgreSQL
-// For each concurrency (default 8 and 64) it runs N cases (default 2000) once against the model
-// and once more identically, where every answer comes from the response cache. It reports wall
-// time against the ideal N × latency / concurrency, the worker's CPU time per case (utime + stime
-// from /proc/<pid>/stat) and its peak RSS (VmHWM from /proc/<pid>/status). Every run gets a fresh
-// worker, so CPU and peak memory belong to that run alone. Needs PostgreSQL and Redis (a scratch
-// database is created and dropped) and Linux /proc; run with `npm run bench:evaluation`.
+// For each concurrency (default 8 and 64) it starts a worker and runs N cases (default 2000)
+// three times on it: on the fresh worker against the model; again against the model with a new
+// prompt (nothing cached) on the now warmed worker; and once more identically to the first, every
+// answer from the response cache. It reports wall time against the ideal
+// N × latency / concurrency, the worker's CPU time per case (utime + stime from /proc/<pid>/stat,
+// every thread of the process) and its peak RSS during the run (VmHWM from /proc/<pid>/status,
+// reset before each run). A fresh worker's first run also pays V8's one-time optimizing
+// compilation of the hot path (about a second of CPU on background threads, whatever N); the
+// warmed run is the per-case cost a long-running worker pays. Needs PostgreSQL and Redis (a
+// scratch database is created and dropped) and Linux /proc; run with `npm run bench:evaluation`.
 //   BENCH_CASES (default 2000), BENCH_LATENCY_MS (default 50),
 //   BENCH_CONCURRENCY (comma-separated, default "8,64"),
 //   BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the worker, e.g. --max-old-space-size=128 to tell
@@ -17,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { type FakeLlmServer, type FakeRequest, startFakeLlm } from '../test/fakes/fake-llm';
@@ -33,8 +38,12 @@ const RUN_TIMEOUT_MS = 600_000;
 /** A parsed JSON body: `any`, as JSON.parse returns it. */
 type Json = ReturnType<typeof JSON.parse>;
 
+type WorkerState = 'fresh' | 'warmed';
+
 interface RunResult {
   concurrency: number;
+  /** fresh: the worker's first run, JIT compilation included; warmed: after one such run. */
+  worker: WorkerState;
   cache: 'cold' | 'warm';
   cases: number;
   wall_s: number;
@@ -128,18 +137,29 @@ async function main(): Promise<void> {
     console.error(`created ${CASES} cases in ${Math.round(performance.now() - made)} ms`);
 
     for (const concurrency of CONCURRENCIES) {
-      // A prompt per concurrency, so its first run finds nothing in the response cache.
-      const prompt = await http.call('POST', '/prompts/create', {
-        project_id: project.id,
-        name: `bench c=${concurrency}`,
-        system_prompt: 'You are a sentiment classifier. Answer positive or negative.',
-        user_prompt: `Review #{n}: {text} (c=${concurrency})`,
-        model_config: { provider: 'openai', model: 'gpt-4o-mini' },
-      });
-      for (const cache of ['cold', 'warm'] as const) {
-        const result = await run(http, env, fake, prompt.id as number, concurrency, cache);
-        results.push(result);
-        console.error(JSON.stringify(result));
+      // Prompts of their own per concurrency, so a cold run finds nothing in the response cache.
+      const prompt = (run: string) =>
+        http.call('POST', '/prompts/create', {
+          project_id: project.id,
+          name: `bench c=${concurrency} ${run}`,
+          system_prompt: 'You are a sentiment classifier. Answer positive or negative.',
+          user_prompt: `Review #{n}: {text} (c=${concurrency}, ${run})`,
+          model_config: { provider: 'openai', model: 'gpt-4o-mini' },
+        }) as Promise<{ id: number }>;
+      const [first, second] = [await prompt('first'), await prompt('second')];
+      const worker = await startWorker(env);
+      try {
+        for (const [promptId, state, cache] of [
+          [first.id, 'fresh', 'cold'],
+          [second.id, 'warmed', 'cold'],
+          [first.id, 'warmed', 'warm'],
+        ] as const) {
+          const result = await run(http, worker, fake, promptId, concurrency, state, cache);
+          results.push(result);
+          console.error(JSON.stringify(result));
+        }
+      } finally {
+        await stop(worker);
       }
     }
   } finally {
@@ -158,15 +178,8 @@ async function main(): Promise<void> {
   );
 }
 
-/** One evaluation of every case on a fresh worker; measures it from request to completion. */
-async function run(
-  http: Api,
-  env: Record<string, string>,
-  fake: FakeLlmServer,
-  promptId: number,
-  concurrency: number,
-  cache: 'cold' | 'warm',
-): Promise<RunResult> {
+/** A worker of its own for the benchmark, ready to take jobs. */
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const port = await freePort();
   const worker = start(
     'worker',
@@ -183,51 +196,76 @@ async function run(
   );
   try {
     await ready(`http://127.0.0.1:${port}/health/ready`);
-    const pid = worker.pid!;
-    const idleRss = memoryMb(pid, 'VmRSS');
-    const cpuBefore = cpuMs(pid);
-    const callsBefore = fake.count('chat');
-    const started = performance.now();
-    const sentAt = Date.now();
-    const created = await http.call('POST', '/evaluations/create', {
-      prompt_id: promptId,
-      metrics: [{ name: 'exact_match' }, { name: 'token_overlap' }],
-      concurrency,
-    });
-    let evaluation: Json = created;
-    while (!['completed', 'failed', 'cancelled'].includes(evaluation.status)) {
-      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error('the run did not end');
-      await sleep(20);
-      evaluation = await http.call('GET', `/evaluations/${created.id}`);
-    }
-    const wall = (performance.now() - started) / 1000;
-    if (evaluation.status !== 'completed') {
-      throw new Error(`evaluation ${evaluation.status}: ${evaluation.error}`);
-    }
-    const cpu = cpuMs(pid) - cpuBefore;
-    const summary = evaluation.summary;
-    const ideal = cache === 'cold' ? (CASES * LATENCY_MS) / concurrency / 1000 : null;
-    return {
-      concurrency,
-      cache,
-      cases: summary.total,
-      wall_s: round(wall, 2),
-      pickup_s: round((Date.parse(evaluation.started_at) - sentAt) / 1000, 2),
-      ideal_s: ideal === null ? null : round(ideal, 2),
-      efficiency: ideal === null ? null : round(ideal / wall, 2),
-      cases_per_s: Math.round(summary.total / wall),
-      worker_cpu_ms_per_case: round(cpu / summary.total, 3),
-      worker_peak_rss_mb: round(memoryMb(pid, 'VmHWM'), 1),
-      worker_idle_rss_mb: round(idleRss, 1),
-      call_p50_ms: nullableRound(summary.latency_ms.p50),
-      call_p95_ms: nullableRound(summary.latency_ms.p95),
-      model_calls: fake.count('chat') - callsBefore,
-      cached: summary.cached,
-      pass_rate: summary.pass_rate,
-    };
-  } finally {
+  } catch (err) {
     await stop(worker);
+    throw err;
   }
+  return worker;
+}
+
+/** Starts peak RSS (VmHWM) again from the current RSS, so a run's peak is its own. */
+function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted here: the peak then counts from the worker's start.
+  }
+}
+
+/** One evaluation of every case on the given worker; measures it from request to completion. */
+async function run(
+  http: Api,
+  worker: ChildProcess,
+  fake: FakeLlmServer,
+  promptId: number,
+  concurrency: number,
+  state: WorkerState,
+  cache: 'cold' | 'warm',
+): Promise<RunResult> {
+  const pid = worker.pid!;
+  resetPeakRss(pid);
+  const idleRss = memoryMb(pid, 'VmRSS');
+  const cpuBefore = cpuMs(pid);
+  const callsBefore = fake.count('chat');
+  const started = performance.now();
+  const sentAt = Date.now();
+  const created = await http.call('POST', '/evaluations/create', {
+    prompt_id: promptId,
+    metrics: [{ name: 'exact_match' }, { name: 'token_overlap' }],
+    concurrency,
+  });
+  let evaluation: Json = created;
+  while (!['completed', 'failed', 'cancelled'].includes(evaluation.status)) {
+    if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error('the run did not end');
+    await sleep(20);
+    evaluation = await http.call('GET', `/evaluations/${created.id}`);
+  }
+  const wall = (performance.now() - started) / 1000;
+  if (evaluation.status !== 'completed') {
+    throw new Error(`evaluation ${evaluation.status}: ${evaluation.error}`);
+  }
+  const cpu = cpuMs(pid) - cpuBefore;
+  const summary = evaluation.summary;
+  const ideal = cache === 'cold' ? (CASES * LATENCY_MS) / concurrency / 1000 : null;
+  return {
+    concurrency,
+    worker: state,
+    cache,
+    cases: summary.total,
+    wall_s: round(wall, 2),
+    pickup_s: round((Date.parse(evaluation.started_at) - sentAt) / 1000, 2),
+    ideal_s: ideal === null ? null : round(ideal, 2),
+    efficiency: ideal === null ? null : round(ideal / wall, 2),
+    cases_per_s: Math.round(summary.total / wall),
+    worker_cpu_ms_per_case: round(cpu / summary.total, 3),
+    worker_peak_rss_mb: round(memoryMb(pid, 'VmHWM'), 1),
+    worker_idle_rss_mb: round(idleRss, 1),
+    call_p50_ms: nullableRound(summary.latency_ms.p50),
+    call_p95_ms: nullableRound(summary.latency_ms.p95),
+    model_calls: fake.count('chat') - callsBefore,
+    cached: summary.cached,
+    pass_rate: summary.pass_rate,
+  };
 }
 
 async function dropRedisKeys(prefix: string): Promise<void> {
@@ -250,6 +288,7 @@ const nullableRound = (x: number | null) => (x === null ? null : Math.round(x));
 function printTable(results: RunResult[]): void {
   const headers = [
     'concurrency',
+    'worker',
     'cache',
     'cases',
     'wall s',
@@ -266,6 +305,7 @@ function printTable(results: RunResult[]): void {
   ];
   const rows = results.map((r) => [
     String(r.concurrency),
+    r.worker,
     r.cache,
     String(r.cases),
     r.wall_s.toFixed(2),
