@@ -65,7 +65,10 @@ function abortReason(signal: AbortSignal): Error {
 
 function headerRecord(init: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  new Headers(init).forEach((value, name) => (out[name] = value));
+  // A Headers object (what the SDKs pass) is already validated and normalised: read it as it is.
+  (init instanceof Headers ? init : new Headers(init)).forEach(
+    (value, name) => (out[name] = value),
+  );
   return out;
 }
 
