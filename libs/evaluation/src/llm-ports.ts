@@ -20,8 +20,15 @@ export function toCallFailure(err: unknown): unknown {
   );
 }
 
-/** The engine's chat port over the LLM layer (cache, limits, retries, cost). */
-export function llmChatPort(llm: LlmClient): ChatPort {
+/**
+ * The engine's chat port over the LLM layer (cache, limits, retries, cost). `deferCacheWrites`:
+ * answer before the cache write commits (see ChatOptions.deferCacheWrite); the caller then
+ * awaits `llm.settleCacheWrites()` before it reports done.
+ */
+export function llmChatPort(
+  llm: LlmClient,
+  options: { deferCacheWrites?: boolean } = {},
+): ChatPort {
   return async (request) => {
     const config = request.model as ModelConfig;
     try {
@@ -30,6 +37,7 @@ export function llmChatPort(llm: LlmClient): ChatPort {
         ...(request.cacheSalt ? { cacheSalt: request.cacheSalt } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onToken ? { onToken: request.onToken } : {}),
+        ...(options.deferCacheWrites ? { deferCacheWrite: true } : {}),
       });
       const cost = answer.cost ?? 0;
       // Each vendor's client names it its own way (Gemini and Cohere: finishReason).
@@ -67,6 +75,8 @@ export interface LlmPortOptions {
   concurrency?: number;
   /** The program evaluator, which only a worker wires (see CodePort). */
   code?: CodePort;
+  /** See llmChatPort: the run then awaits `llm.settleCacheWrites()` before it reports done. */
+  deferCacheWrites?: boolean;
 }
 
 /** The ports of a run over the LLM layer: the task model, the judge and embeddings. */
@@ -79,7 +89,7 @@ export function llmEnginePorts(
   // Every call in flight listens on the run's signal (and removes its listener when done):
   // `concurrency` listeners at once is the design, not a leak.
   if (signal) setMaxListeners((options.concurrency ?? 4) * 2 + 10, signal);
-  const chat = llmChatPort(llm);
+  const chat = llmChatPort(llm, { deferCacheWrites: options.deferCacheWrites });
   const judgeModel = (options.judge ?? task) as EngineModelConfig;
   const judge: JudgePort = async (messages) =>
     (await chat({ model: judgeModel, messages, role: 'judge', ...(signal ? { signal } : {}) }))

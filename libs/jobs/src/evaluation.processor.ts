@@ -153,6 +153,8 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
       signal: ctx.signal,
       concurrency: settings.concurrency,
       code: codePortFor(this.codeEval, project),
+      // A case moves on once it has its answer; the answers' cache writes settle at the end.
+      deferCacheWrites: true,
     });
 
     const total = evaluation.testCaseIds.length * settings.repeats;
@@ -211,10 +213,12 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     } catch (err) {
       // Finished cases are kept even when the run stops: a rerun will not need them again.
       await sink.close().catch(() => undefined);
+      await this.llm.settleCacheWrites();
       if (err instanceof CallFailedError && err.terminal) throw new PermanentJobError(err.message);
       throw err;
     }
     await sink.close();
+    await this.llm.settleCacheWrites();
     if (outcome.stopped === 'cancelled') throw new JobCancelledError();
     ctx.throwIfCancelled();
     await sink.final(await this.evaluations.countResults(evaluation.id));

@@ -84,6 +84,61 @@ describe('LlmClient', () => {
     expect(cache.entries.size).toBe(2);
   });
 
+  /** A cache whose writes wait for `release()`, counting reads and writes. */
+  function gatedCache() {
+    const store = new MemoryCacheStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen = { takes: 0, puts: 0 };
+    const cache = {
+      take: (key: string) => (seen.takes++, store.take(key)),
+      put: async (entry: Parameters<MemoryCacheStore['put']>[0]) => {
+        seen.puts++;
+        await gate;
+        await store.put(entry);
+      },
+    };
+    return { store, cache, seen, release };
+  }
+
+  it('answers before a deferred cache write commits; an identical call meanwhile shares it', async () => {
+    const { store, cache, seen, release } = gatedCache();
+    const client = new LlmClient({ settings: settings(), cache });
+    const first = await client.chat(config, user('later'), { deferCacheWrite: true });
+    expect(first).toMatchObject({ cached: false, attempts: 1 });
+    expect(seen).toEqual({ takes: 1, puts: 1 });
+    expect(store.entries.size).toBe(0);
+
+    // Shared with the first call (no cache read, no model call), not called again.
+    const shared = await client.chat(config, user('later'));
+    expect(shared).toMatchObject({ text: first.text, cached: true, attempts: 0, cost: 0 });
+    expect(seen).toEqual({ takes: 1, puts: 1 });
+
+    let settled = false;
+    const settling = client.settleCacheWrites().then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    expect(store.entries.size).toBe(1);
+    // Written: the next identical call reads the cache.
+    expect(await client.chat(config, user('later'))).toMatchObject({ cached: true, attempts: 0 });
+    expect(seen).toEqual({ takes: 2, puts: 1 });
+  });
+
+  it('answers only once the cache write committed when not deferred', async () => {
+    const { store, cache, release } = gatedCache();
+    const client = new LlmClient({ settings: settings(), cache });
+    let answered = false;
+    const call = client.chat(config, user('now')).then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    release();
+    await call;
+    expect(store.entries.size).toBe(1);
+    await client.settleCacheWrites();
+  });
+
   it('embeds with the mock provider: deterministic unit vectors', async () => {
     const client = new LlmClient({ settings: settings() });
     const { vectors } = await client.embed({ provider: 'mock', model: 'mock-embed' }, [

@@ -156,6 +156,8 @@ export class LlmClient {
   private readonly limiter: CallLimiter;
   private readonly retry: RetryPolicy;
   private readonly inFlight = new Map<string, Promise<ChatResult | EmbedResult>>();
+  /** Cache writes of answers already returned (deferCacheWrite), until they settle. */
+  private readonly cacheWrites = new Set<Promise<void>>();
   private readonly chatModels = new Map<string, BaseChatModel>();
   private readonly embedders = new Map<string, Embeddings>();
 
@@ -332,6 +334,11 @@ export class LlmClient {
     }));
   }
 
+  /** Resolves once every deferred cache write made so far has settled (written or logged). */
+  async settleCacheWrites(): Promise<void> {
+    while (this.cacheWrites.size) await Promise.all(this.cacheWrites);
+  }
+
   /** Logs each retry; a vendor's 429 counts as a rate-limit wait. */
   private onRetry(config: ModelConfig): (error: LlmError, waitMs: number) => void {
     return (error, waitMs) => {
@@ -370,6 +377,7 @@ export class LlmClient {
         latency_ms: Math.round(performance.now() - started),
       };
     }
+    let written: Promise<void> | undefined;
     const run = (async () => {
       const hit = await this.deps.cache!.take(key).catch((err: Error) => {
         this.deps.log?.warn(`LLM cache read failed, calling the model: ${err.message}`);
@@ -384,7 +392,7 @@ export class LlmClient {
       const usage = result.usage;
       const response =
         'text' in result ? { text: result.text, raw: result.raw } : { vectors: result.vectors };
-      await this.deps
+      const write = this.deps
         .cache!.put({
           key,
           provider: config.provider,
@@ -394,13 +402,22 @@ export class LlmClient {
           ttlSeconds: this.deps.settings.cacheTtlSeconds,
         })
         .catch((err: Error) => this.deps.log?.warn(`LLM cache write failed: ${err.message}`));
+      if (!options.deferCacheWrite) {
+        await write;
+        return result;
+      }
+      written = write;
+      this.cacheWrites.add(write);
+      void write.then(() => this.cacheWrites.delete(write));
       return result;
     })();
     this.inFlight.set(key, run);
     try {
       return await run;
     } finally {
-      this.inFlight.delete(key);
+      // Until its answer is in the cache, an identical call shares this one.
+      if (written) void written.then(() => this.inFlight.delete(key));
+      else this.inFlight.delete(key);
     }
   }
 

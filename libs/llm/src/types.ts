@@ -52,6 +52,12 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Overrides LLM_TIMEOUT_MS for this call. */
   timeoutMs?: number;
+  /**
+   * Answer without waiting for the answer's cache write to commit. The write still happens, and
+   * an identical call made meanwhile shares this one, so the model is paid once either way. For
+   * batch runs, which call LlmClient.settleCacheWrites() before they report done.
+   */
+  deferCacheWrite?: boolean;
 }
 
 export interface ChatResult {
