@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { LlmClient, LlmError, type ModelConfig } from '@ps/llm';
+import { finishReasonOf, LlmClient, LlmError, type ModelConfig } from '@ps/llm';
 import type { EmbedPort, JudgePort } from '@ps/metrics';
 import {
   CallFailedError,
@@ -40,12 +40,6 @@ export function llmChatPort(
         ...(options.deferCacheWrites ? { deferCacheWrite: true } : {}),
       });
       const cost = answer.cost ?? 0;
-      // Each vendor's client names it its own way (Gemini and Cohere: finishReason).
-      const finish =
-        answer.raw.finish_reason ??
-        answer.raw.stop_reason ??
-        answer.raw.done_reason ??
-        answer.raw.finishReason;
       return {
         text: answer.text,
         usage: answer.usage,
@@ -57,7 +51,7 @@ export function llmChatPort(
         cached: answer.cached,
         ...(answer.cost === null ? { unpriced: true } : {}),
         attempts: answer.attempts,
-        finishReason: typeof finish === 'string' ? finish : null,
+        finishReason: finishReasonOf(answer.raw),
       };
     } catch (err) {
       throw toCallFailure(err);

@@ -76,19 +76,20 @@ function textOf(message: BaseMessage): string {
     .join('');
 }
 
+/** Where each vendor's client puts why the model stopped (OpenAI, Anthropic, Ollama, Gemini/Cohere). */
+const FINISH_REASON_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
+
+/** Why the model stopped, in the vendor's own word, from a result's `raw`; null when not given. */
+export function finishReasonOf(raw: Record<string, unknown>): string | null {
+  for (const key of FINISH_REASON_KEYS) if (typeof raw[key] === 'string') return raw[key];
+  return null;
+}
+
 /** The few response fields worth keeping: why it stopped and which model answered. */
 function rawOf(message: BaseMessage): Record<string, unknown> {
   const meta = (message.response_metadata ?? {}) as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
-  for (const key of [
-    'finish_reason',
-    'stop_reason',
-    'done_reason',
-    'finishReason',
-    'model',
-    'model_name',
-    'id',
-  ]) {
+  for (const key of [...FINISH_REASON_KEYS, 'model', 'model_name', 'id']) {
     if (meta[key] !== undefined && meta[key] !== null) raw[key] = meta[key];
   }
   return raw;
