@@ -148,6 +148,16 @@ export function NumberField({
   );
 }
 
+/** The pass threshold of a run: a score from 0 to 1, in steps of 0.05. */
+export function PassThresholdField(props: {
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+}) {
+  return <NumberField label="Pass threshold" min={0} max={1} step="0.05" {...props} />;
+}
+
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const clamped = Math.max(0, Math.min(100, value));
   return (

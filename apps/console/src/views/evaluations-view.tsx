@@ -22,6 +22,7 @@ import {
   StatusBadge,
   ScrollArea,
   NumberField,
+  PassThresholdField,
 } from '../components/ui';
 import { percent, score, when } from '../lib/format';
 import { Link, navigate, useLocation, useTitle } from '../lib/router';
@@ -247,12 +248,8 @@ function StartEvaluation({
           <ModelConfigEditor value={model} onChange={setModel} allowDefault="The version's model" />
           <MetricPicker value={metrics} onChange={setMetrics} />
           <div className="grid-fields">
-            <NumberField
-              label="Pass threshold"
+            <PassThresholdField
               error={errors.pass_threshold}
-              min={0}
-              max={1}
-              step="0.05"
               value={threshold}
               onChange={setThreshold}
             />

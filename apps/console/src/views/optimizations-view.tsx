@@ -28,6 +28,7 @@ import {
   StatusBadge,
   ScrollArea,
   NumberField,
+  PassThresholdField,
 } from '../components/ui';
 import { count, signed, usd, when } from '../lib/format';
 import { Link, navigate, useLocation, useTitle } from '../lib/router';
@@ -454,12 +455,8 @@ function StartOptimization({
             ) : null}
             <div className="grid-fields">
               <NumberField label="Seed" error={errors.seed} value={seed} onChange={setSeed} />
-              <NumberField
-                label="Pass threshold"
+              <PassThresholdField
                 error={errors.pass_threshold}
-                min={0}
-                max={1}
-                step="0.05"
                 placeholder="0.5"
                 value={threshold}
                 onChange={setThreshold}
