@@ -1,6 +1,6 @@
 import { llmSettings, llmEnvShape } from '@ps/config';
 import { z } from 'zod';
-import { MemoryCacheStore } from './cache/response-cache';
+import { type CacheStore, MemoryCacheStore } from './cache/response-cache';
 import { LlmClient } from './llm-client';
 import { mockAnswer } from './providers/mock-chat-model';
 import { ModelConfigError } from './errors';
@@ -90,23 +90,28 @@ describe('LlmClient', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const seen = { takes: 0, puts: 0 };
-    const cache = {
+    /** Whether each write said its caller does not wait on it. */
+    const lazy: boolean[] = [];
+    const cache: CacheStore = {
       take: (key: string) => (seen.takes++, store.take(key)),
-      put: async (entry: Parameters<MemoryCacheStore['put']>[0]) => {
+      put: async (entry, options) => {
         seen.puts++;
+        lazy.push(options?.lazy === true);
         await gate;
         await store.put(entry);
       },
     };
-    return { store, cache, seen, release };
+    return { store, cache, seen, lazy, release };
   }
 
   it('answers before a deferred cache write commits; an identical call meanwhile shares it', async () => {
-    const { store, cache, seen, release } = gatedCache();
+    const { store, cache, seen, lazy, release } = gatedCache();
     const client = new LlmClient({ settings: settings(), cache });
     const first = await client.chat(config, user('later'), { deferCacheWrite: true });
     expect(first).toMatchObject({ cached: false, attempts: 1 });
     expect(seen).toEqual({ takes: 1, puts: 1 });
+    // The store may hold the write to batch it: nobody waits on it.
+    expect(lazy).toEqual([true]);
     expect(store.entries.size).toBe(0);
 
     // Shared with the first call (no cache read, no model call), not called again.
@@ -127,7 +132,7 @@ describe('LlmClient', () => {
   });
 
   it('answers only once the cache write committed when not deferred', async () => {
-    const { store, cache, release } = gatedCache();
+    const { store, cache, lazy, release } = gatedCache();
     const client = new LlmClient({ settings: settings(), cache });
     let answered = false;
     const call = client.chat(config, user('now')).then(() => (answered = true));
@@ -136,6 +141,7 @@ describe('LlmClient', () => {
     release();
     await call;
     expect(store.entries.size).toBe(1);
+    expect(lazy).toEqual([false]);
     await client.settleCacheWrites();
   });
 

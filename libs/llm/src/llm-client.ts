@@ -394,14 +394,17 @@ export class LlmClient {
       const response =
         'text' in result ? { text: result.text, raw: result.raw } : { vectors: result.vectors };
       const write = this.deps
-        .cache!.put({
-          key,
-          provider: config.provider,
-          model: config.model,
-          response,
-          usage: { ...usage },
-          ttlSeconds: this.deps.settings.cacheTtlSeconds,
-        })
+        .cache!.put(
+          {
+            key,
+            provider: config.provider,
+            model: config.model,
+            response,
+            usage: { ...usage },
+            ttlSeconds: this.deps.settings.cacheTtlSeconds,
+          },
+          { lazy: options.deferCacheWrite === true },
+        )
         .catch((err: Error) => this.deps.log?.warn(`LLM cache write failed: ${err.message}`));
       if (!options.deferCacheWrite) {
         await write;

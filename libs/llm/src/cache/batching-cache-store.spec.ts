@@ -85,4 +85,39 @@ describe('BatchingCacheStore', () => {
     });
     await expect(Promise.all([failing.take('a'), failing.take('b')])).rejects.toThrow('down');
   });
+
+  it('holds lazy writes up to the linger time and writes them in one statement', async () => {
+    const { rows, statements, store } = memoryStore();
+    const cache = new BatchingCacheStore(store, 200, 40);
+    const writes = [cache.put(entry('a'), { lazy: true })];
+    // Several turns of the event loop later, within the linger time: still gathering.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    writes.push(cache.put(entry('b'), { lazy: true }));
+    await new Promise((resolve) => setImmediate(resolve));
+    writes.push(cache.put(entry('c'), { lazy: true }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(statements).toEqual([]);
+    await Promise.all(writes);
+    expect(statements).toEqual(['put 3']);
+    expect([...rows.keys()]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('an eager write takes the lingering ones along on the next turn; reads never linger', async () => {
+    const { statements, store } = memoryStore();
+    const cache = new BatchingCacheStore(store, 200, 10_000);
+    const lazy = cache.put(entry('a'), { lazy: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.put(entry('b'));
+    await lazy;
+    expect(statements).toEqual(['put 2']);
+    expect((await cache.take('a'))?.response).toEqual({ text: 'a' });
+    expect(statements).toEqual(['put 2', 'take 1']);
+  });
+
+  it('a full batch of lazy writes goes at once', async () => {
+    const { statements, store } = memoryStore();
+    const cache = new BatchingCacheStore(store, 3, 10_000);
+    await Promise.all(['a', 'b', 'c'].map((k) => cache.put(entry(k), { lazy: true })));
+    expect(statements).toEqual(['put 3']);
+  });
 });

@@ -1,11 +1,22 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ps/common';
-import type { LlmCacheRecord, LlmCacheRepository } from '@ps/database';
+import type { LlmCacheEntry, LlmCacheRecord } from '@ps/database';
 
 export type CachedResponse = LlmCacheRecord;
 
+export interface CachePutOptions {
+  /**
+   * The caller already has its answer and does not wait on the write: a store may hold it a
+   * little to write it together with others.
+   */
+  lazy?: boolean;
+}
+
 /** Where responses are kept: PostgreSQL (llm_cache) in the product, memory in unit tests. */
-export type CacheStore = Pick<LlmCacheRepository, 'take' | 'put'>;
+export interface CacheStore {
+  take(key: string): Promise<CachedResponse | undefined>;
+  put(entry: LlmCacheEntry, options?: CachePutOptions): Promise<void>;
+}
 
 /** Content address of a request: sha256 over kind, provider, model, messages and parameters. */
 export function cacheKey(request: {
@@ -31,7 +42,7 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve({ response: entry.response, usage: entry.usage });
   }
 
-  put(entry: Parameters<CacheStore['put']>[0]): Promise<void> {
+  put(entry: LlmCacheEntry): Promise<void> {
     this.entries.set(entry.key, {
       response: entry.response,
       usage: entry.usage,
