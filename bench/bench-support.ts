@@ -1,7 +1,7 @@
 // Helpers the benchmarks share: free ports, the built apps as child processes, readiness, and
 // a process's CPU time and memory from Linux /proc.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -23,14 +23,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a built app. Its log (stdout) is dropped unless `stdoutFile` names a file to write it to
+ * (with LOG_LEVEL=info the worker logs each job's start and end, so V8 traces such as
+ * `--trace-opt` on the same stream can be told apart by job).
+ */
 export function start(
   app: 'api' | 'worker',
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  stdoutFile?: string,
 ): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/apps', app, 'src/main.js')], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdoutFile ? openSync(stdoutFile, 'a') : 'ignore', 'inherit'],
   });
 }
 

@@ -8,15 +8,21 @@
 // N × latency / concurrency, the worker's CPU time per case (utime + stime from /proc/<pid>/stat,
 // every thread of the process) and its peak RSS during the run (VmHWM from /proc/<pid>/status,
 // reset before each run). A fresh worker's first run also pays V8's one-time optimizing
-// compilation of the hot path (about a second of CPU on background threads, whatever N); the
+// compilation of the hot path (1.5–2 s of CPU on background threads, whatever N); the
 // warmed run is the per-case cost a long-running worker pays. Needs PostgreSQL and Redis (a
 // scratch database is created and dropped) and Linux /proc; run with `npm run bench:evaluation`.
 //   BENCH_CASES (default 2000), BENCH_LATENCY_MS (default 50),
 //   BENCH_CONCURRENCY (comma-separated, default "8,64"),
+//   BENCH_REPEATS (default 1: how many workers, each with its three runs, per concurrency; above 1
+//   a second table gives each kind of run's median and range, the machine's noise being ±15%),
 //   BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the worker, e.g. --max-old-space-size=128 to tell
 //   memory the run keeps from garbage V8 has not collected yet),
 //   BENCH_WORKER_NODE_ARGS (node flags of the worker that NODE_OPTIONS refuses, e.g.
-//   "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile where its CPU goes).
+//   "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile where its CPU goes, or "--trace-opt" to see
+//   what V8 compiles and how long each compilation takes),
+//   BENCH_WORKER_STDOUT (a file the workers' log is appended to; dropped by default),
+//   BENCH_WORKER_LOG_LEVEL (the workers' LOG_LEVEL, default warn; info logs each job's start and
+//   end, which tells the runs apart in a trace).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +36,7 @@ import { cpuMs, freePort, memoryMb, ready, ROOT, sleep, start, stop } from './be
 const CASES = Number(process.env.BENCH_CASES ?? 2000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,64').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 1);
 const ADMIN_URL =
   process.env.PS_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.PS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -89,6 +96,8 @@ const label = (n: number) => (n % 2 === 0 ? 'positive' : 'negative');
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('This benchmark reads /proc: Linux only.');
+  if (!Number.isInteger(REPEATS) || REPEATS < 1)
+    throw new Error(`BENCH_REPEATS must be a whole number of at least 1, not ${REPEATS}`);
   // Nine of ten answers are right, so scoring and pass/fail have real work to do.
   const fake: FakeLlmServer = await startFakeLlm({
     latencyMs: LATENCY_MS,
@@ -137,29 +146,31 @@ async function main(): Promise<void> {
     console.error(`created ${CASES} cases in ${Math.round(performance.now() - made)} ms`);
 
     for (const concurrency of CONCURRENCIES) {
-      // Prompts of their own per concurrency, so a cold run finds nothing in the response cache.
-      const prompt = (run: string) =>
-        http.call('POST', '/prompts/create', {
-          project_id: project.id,
-          name: `bench c=${concurrency} ${run}`,
-          system_prompt: 'You are a sentiment classifier. Answer positive or negative.',
-          user_prompt: `Review #{n}: {text} (c=${concurrency}, ${run})`,
-          model_config: { provider: 'openai', model: 'gpt-4o-mini' },
-        }) as Promise<{ id: number }>;
-      const [first, second] = [await prompt('first'), await prompt('second')];
-      const worker = await startWorker(env);
-      try {
-        for (const [promptId, state, cache] of [
-          [first.id, 'fresh', 'cold'],
-          [second.id, 'warmed', 'cold'],
-          [first.id, 'warmed', 'warm'],
-        ] as const) {
-          const result = await run(http, worker, fake, promptId, concurrency, state, cache);
-          results.push(result);
-          console.error(JSON.stringify(result));
+      for (let repeat = 1; repeat <= REPEATS; repeat++) {
+        // Prompts of their own per worker, so a cold run finds nothing in the response cache.
+        const prompt = (run: string) =>
+          http.call('POST', '/prompts/create', {
+            project_id: project.id,
+            name: `bench c=${concurrency} #${repeat} ${run}`,
+            system_prompt: 'You are a sentiment classifier. Answer positive or negative.',
+            user_prompt: `Review #{n}: {text} (c=${concurrency}, #${repeat}, ${run})`,
+            model_config: { provider: 'openai', model: 'gpt-4o-mini' },
+          }) as Promise<{ id: number }>;
+        const [first, second] = [await prompt('first'), await prompt('second')];
+        const worker = await startWorker(env);
+        try {
+          for (const [promptId, state, cache] of [
+            [first.id, 'fresh', 'cold'],
+            [second.id, 'warmed', 'cold'],
+            [first.id, 'warmed', 'warm'],
+          ] as const) {
+            const result = await run(http, worker, fake, promptId, concurrency, state, cache);
+            results.push(result);
+            console.error(JSON.stringify(result));
+          }
+        } finally {
+          await stop(worker);
         }
-      } finally {
-        await stop(worker);
       }
     }
   } finally {
@@ -171,10 +182,11 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   printTable(results);
+  if (REPEATS > 1) printSpread(results);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench/results/evaluation-throughput.json'),
-    `${JSON.stringify({ cases: CASES, latency_ms: LATENCY_MS, results }, null, 2)}\n`,
+    `${JSON.stringify({ cases: CASES, latency_ms: LATENCY_MS, repeats: REPEATS, results }, null, 2)}\n`,
   );
 }
 
@@ -188,11 +200,15 @@ async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
       DB_MIGRATIONS_RUN: 'false',
       WORKER_PORT: String(port),
       QUEUE_CONCURRENCY_EVALUATION: '1',
+      ...(process.env.BENCH_WORKER_LOG_LEVEL
+        ? { LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL }
+        : {}),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
         : {}),
     },
     (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    process.env.BENCH_WORKER_STDOUT || undefined,
   );
   try {
     await ready(`http://127.0.0.1:${port}/health/ready`);
@@ -328,6 +344,38 @@ function printTable(results: RunResult[]): void {
   console.log(line(headers));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
+}
+
+/** Median and range of each kind of run (concurrency, worker, cache) over the repeats. */
+function printSpread(results: RunResult[]): void {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.concurrency} ${r.worker} ${r.cache}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const spread = (values: number[], digits: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const range = `${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)}`;
+    return `${median.toFixed(digits)} (${range})`;
+  };
+  console.log(`\nOver ${REPEATS} workers per concurrency: median (min–max)\n`);
+  console.log('| concurrency | worker | cache | wall s | ideal/wall | CPU ms/case |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [key, runs] of groups) {
+    const [concurrency, worker, cache] = key.split(' ');
+    const efficiency = runs.map((r) => r.efficiency).filter((e): e is number => e !== null);
+    console.log(
+      `| ${concurrency} | ${worker} | ${cache} | ${spread(
+        runs.map((r) => r.wall_s),
+        2,
+      )} | ${efficiency.length ? spread(efficiency, 2) : '-'} | ${spread(
+        runs.map((r) => r.worker_cpu_ms_per_case),
+        3,
+      )} |`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {
