@@ -210,4 +210,72 @@ describe('runEvaluation', () => {
     expect(calls.every((c) => !c.bypassCache)).toBe(true);
     expect(outcome.summary!.repeats?.runs_per_case).toBe(2);
   });
+
+  it('hints each request to a prefetch port once, ahead of its call and as the call will send it', async () => {
+    const calls: ChatRequest[] = [];
+    const hinted: ChatRequest[][] = [];
+    // When each request was hinted and when it was called, by its text.
+    const order: string[] = [];
+    const text = (r: ChatRequest) => r.messages[r.messages.length - 1].content;
+    const chat = adder(calls);
+    const all = [...cases(300), { id: 'missing', inputs: { a: 1 }, expected: {} }];
+    const controller = new AbortController();
+    await runEvaluation({
+      prompt,
+      cases: (async function* () {
+        yield all.slice(0, 150);
+        await Promise.resolve();
+        yield all.slice(150);
+      })(),
+      plan,
+      ports: {
+        chat: (request) => (order.push(`call ${text(request)}`), chat(request)),
+        prefetch: (requests) => {
+          hinted.push([...requests]);
+          for (const r of requests) order.push(`hint ${text(r)}`);
+        },
+      },
+      outputFields: [],
+      concurrency: 8,
+      repeats: 2,
+      cacheSalt: 'seed',
+      signal: controller.signal,
+      skip: (id, repeat) => id === '5' && repeat === 1,
+    });
+    const flat = hinted.flat();
+    // Every pair sent (not the skipped one, not the one that cannot render) hinted exactly once.
+    expect(calls).toHaveLength(599);
+    expect(flat).toHaveLength(599);
+    const key = (r: ChatRequest) => `${r.cacheSalt} ${text(r)}`;
+    expect(new Set(flat.map(key))).toEqual(new Set(calls.map(key)));
+    expect(flat.map(key).sort()).toEqual(calls.map(key).sort());
+    // As sent, except the signal, which a hint has no use for.
+    const sent = new Map(calls.map((c) => [key(c), c]));
+    for (const h of flat) {
+      const { signal, ...rest } = sent.get(key(h))!;
+      expect(signal).toBe(controller.signal);
+      expect(h).toEqual(rest);
+    }
+    // Each request hinted before it is called; the first launch hints two rounds.
+    for (const c of calls) {
+      const t = `${text(c)}`;
+      expect(order.indexOf(`hint ${t}`)).toBeLessThan(order.indexOf(`call ${t}`));
+    }
+    // 16 pairs, less the one skipped.
+    expect(hinted[0]).toHaveLength(15);
+    expect(order.indexOf(`call ${text(calls[0])}`)).toBeGreaterThan(14);
+  });
+
+  it('hints nothing when the cache is bypassed (repeats without a salt)', async () => {
+    let hints = 0;
+    await runEvaluation({
+      prompt,
+      cases: cases(20),
+      plan,
+      ports: { chat: adder(), prefetch: () => void hints++ },
+      outputFields: [],
+      repeats: 2,
+    });
+    expect(hints).toBe(0);
+  });
 });

@@ -145,6 +145,77 @@ describe('LlmClient', () => {
     await client.settleCacheWrites();
   });
 
+  /** A memory cache counting reads per key. */
+  function countingCache() {
+    const store = new MemoryCacheStore();
+    const takes: string[] = [];
+    const cache: CacheStore = {
+      take: (key) => (takes.push(key), store.take(key)),
+      put: (entry) => store.put(entry),
+    };
+    return { store, cache, takes };
+  }
+
+  it('uses look-ups made ahead (prefetchChat) instead of reading the cache again', async () => {
+    const { store, cache, takes } = countingCache();
+    const client = new LlmClient({ settings: settings(), cache });
+    await client.chat(config, user('cached before'));
+    takes.length = 0;
+    client.prefetchChat([
+      { config, messages: user('cached before') },
+      { config, messages: user('new one') },
+      // Repeated, bypassing the cache, or with an invalid config: not looked up ahead.
+      { config, messages: user('new one') },
+      { config, messages: user('sampled'), options: { bypassCache: true } },
+      { config: { provider: 'mock', model: '' }, messages: user('bad') },
+    ]);
+    expect(takes).toHaveLength(2);
+    const hit = await client.chat(config, user('cached before'));
+    const miss = await client.chat(config, user('new one'));
+    expect(hit.cached).toBe(true);
+    expect(miss.cached).toBe(false);
+    expect(takes).toHaveLength(2);
+    expect(store.entries.size).toBe(2);
+    // A look-up made ahead serves one call: the next reads the cache (and finds the answer).
+    expect((await client.chat(config, user('new one'))).cached).toBe(true);
+    expect(takes).toHaveLength(3);
+  });
+
+  it('identical calls planned ahead pay the model once', async () => {
+    const { store, cache, seen, release } = gatedCache();
+    const client = new LlmClient({ settings: settings(), cache });
+    client.prefetchChat([
+      { config, messages: user('twice') },
+      { config, messages: user('twice') },
+    ]);
+    expect(seen.takes).toBe(1);
+    const first = await client.chat(config, user('twice'), { deferCacheWrite: true });
+    expect(first).toMatchObject({ cached: false, attempts: 1 });
+    // The first call's write is still pending: the call is in flight, nothing is looked up.
+    client.prefetchChat([{ config, messages: user('twice') }]);
+    expect(seen.takes).toBe(1);
+    const second = await client.chat(config, user('twice'));
+    expect(second).toMatchObject({ cached: true, attempts: 0, cost: 0 });
+    release();
+    await client.settleCacheWrites();
+    expect(store.entries.size).toBe(1);
+    // Written: looked up ahead now, it is a hit.
+    client.prefetchChat([{ config, messages: user('twice') }]);
+    expect(await client.chat(config, user('twice'))).toMatchObject({ cached: true, attempts: 0 });
+    expect(seen).toEqual({ takes: 2, puts: 1 });
+  });
+
+  it('does nothing ahead without a cache or with the cache off', () => {
+    const { cache, takes } = countingCache();
+    new LlmClient({ settings: settings({ LLM_CACHE_ENABLED: 'false' }), cache }).prefetchChat([
+      { config, messages: user('x') },
+    ]);
+    expect(takes).toHaveLength(0);
+    expect(() =>
+      new LlmClient({ settings: settings() }).prefetchChat([{ config, messages: user('x') }]),
+    ).not.toThrow();
+  });
+
   it('embeds with the mock provider: deterministic unit vectors', async () => {
     const client = new LlmClient({ settings: settings() });
     const { vectors } = await client.embed({ provider: 'mock', model: 'mock-embed' }, [
