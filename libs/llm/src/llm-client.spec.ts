@@ -205,6 +205,29 @@ describe('LlmClient', () => {
     expect(seen).toEqual({ takes: 2, puts: 1 });
   });
 
+  it('forgets look-ups made ahead that no call used in time, and keeps a bounded number', async () => {
+    const { cache, takes } = countingCache();
+    const client = new LlmClient({
+      settings: settings(),
+      cache,
+      prefetch: { maxAgeMs: 30, limit: 2 },
+    });
+    client.prefetchChat([
+      { config, messages: user('a') },
+      { config, messages: user('b') },
+      { config, messages: user('c') },
+    ]);
+    expect(takes).toHaveLength(3);
+    // 'a' was dropped for 'c' (limit 2): its call reads the cache again; 'b' uses its look-up.
+    await client.chat(config, user('a'));
+    await client.chat(config, user('b'));
+    expect(takes).toHaveLength(4);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    // 'c' is too old now: read again.
+    await client.chat(config, user('c'));
+    expect(takes).toHaveLength(5);
+  });
+
   it('does nothing ahead without a cache or with the cache off', () => {
     const { cache, takes } = countingCache();
     new LlmClient({ settings: settings({ LLM_CACHE_ENABLED: 'false' }), cache }).prefetchChat([

@@ -43,7 +43,7 @@ const MODEL_CACHE_LIMIT = 256;
 /** A look-up made ahead is used within this time or not at all (the entry may have changed). */
 const PREFETCH_MAX_AGE_MS = 10_000;
 /** Look-ups made ahead and not yet used; past this the oldest are dropped. */
-const PREFETCH_LIMIT = 10_000;
+const PREFETCH_LIMIT = 4096;
 
 export interface LlmClientDeps {
   settings: LlmSettings;
@@ -52,6 +52,8 @@ export interface LlmClientDeps {
   cache?: CacheStore;
   limiter?: CallLimiter;
   log?: { warn(message: string): void };
+  /** Look-ups made ahead (prefetchChat): how long one stays usable and how many are kept. */
+  prefetch?: { maxAgeMs?: number; limit?: number };
 }
 
 interface UpstreamAnswer {
@@ -245,7 +247,7 @@ export class LlmClient {
    * A hint that these chat calls will be made soon: their cache look-ups start now, together
    * (one statement), so each call then finds its answer, or its miss, already known instead of
    * waiting on the database before it can go upstream. Only timing changes: a look-up made ahead
-   * is used by one call, within PREFETCH_MAX_AGE_MS, and is dropped as soon as this process writes
+   * is used by one call, within 10 s, and is dropped as soon as this process writes
    * its key (so a miss found ahead never makes a call pay the model for an answer just cached);
    * one whose call is never made ages out. A hit found ahead counts in the entry's hit_count even
    * if its call is never made. Calls that bypass the cache, or share a call in flight, are skipped;
@@ -258,6 +260,12 @@ export class LlmClient {
     const cache = this.deps.cache;
     if (!this.deps.settings.cacheEnabled || !cache) return;
     const now = performance.now();
+    const { maxAgeMs = PREFETCH_MAX_AGE_MS, limit = PREFETCH_LIMIT } = this.deps.prefetch ?? {};
+    // Oldest first: the ones no call used in time (a cancelled run's) go.
+    for (const [key, ahead] of this.prefetched) {
+      if (now - ahead.at <= maxAgeMs) break;
+      this.prefetched.delete(key);
+    }
     for (const call of calls) {
       if (call.options?.bypassCache) continue;
       let key: string;
@@ -269,7 +277,7 @@ export class LlmClient {
         continue;
       }
       if (this.inFlight.has(key) || this.prefetched.has(key)) continue;
-      if (this.prefetched.size >= PREFETCH_LIMIT) {
+      if (this.prefetched.size >= limit) {
         this.prefetched.delete(this.prefetched.keys().next().value as string);
       }
       const lookup = cache.take(key);
@@ -297,7 +305,8 @@ export class LlmClient {
     const ahead = this.prefetched.get(key);
     if (ahead) {
       this.prefetched.delete(key);
-      if (performance.now() - ahead.at <= PREFETCH_MAX_AGE_MS) return ahead.lookup;
+      const maxAgeMs = this.deps.prefetch?.maxAgeMs ?? PREFETCH_MAX_AGE_MS;
+      if (performance.now() - ahead.at <= maxAgeMs) return ahead.lookup;
     }
     return this.deps.cache!.take(key);
   }
