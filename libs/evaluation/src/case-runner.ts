@@ -6,7 +6,6 @@ import {
   BudgetExhaustedError,
   CallFailedError,
   type CaseResult,
-  type ChatRequest,
   type EngineCase,
   type EnginePorts,
   type PromptUnderTest,
@@ -24,8 +23,6 @@ export interface RunCaseArgs {
   bypassCache?: boolean;
   cacheSalt?: string;
   signal?: AbortSignal;
-  /** The case as renderCase rendered it already (the runner's look-ahead), to skip rendering. */
-  rendered?: ReturnType<typeof renderCase>;
 }
 
 /**
@@ -71,21 +68,6 @@ export function renderCase(
     : { ok: true, messages: rendered.messages };
 }
 
-/** The request a case sends with these messages (also what the runner's look-ahead hints). */
-export function taskRequest(
-  args: Pick<RunCaseArgs, 'prompt' | 'bypassCache' | 'cacheSalt' | 'signal'>,
-  messages: ChatMessage[],
-): ChatRequest {
-  return {
-    model: args.prompt.model,
-    messages,
-    role: 'task',
-    ...(args.bypassCache ? { bypassCache: true } : {}),
-    ...(args.cacheSalt ? { cacheSalt: args.cacheSalt } : {}),
-    ...(args.signal ? { signal: args.signal } : {}),
-  };
-}
-
 /**
  * One case: render → call → parse → score. A case whose inputs lack a template variable is never
  * sent (`render_error`). Calls that fail for the infrastructure become `infra_error` or `timeout`;
@@ -95,7 +77,7 @@ export function taskRequest(
 export async function runCase(args: RunCaseArgs): Promise<CaseResult> {
   const { prompt, testCase, plan, ports } = args;
   const result = emptyResult(testCase.id, args.repeat ?? 0);
-  const rendered = args.rendered ?? renderCase(prompt, testCase.inputs);
+  const rendered = renderCase(prompt, testCase.inputs);
   if (!rendered.ok) {
     result.status = 'render_error';
     result.error = `The test case's inputs lack ${rendered.missing.join(', ')}: nothing was sent.`;
@@ -103,7 +85,14 @@ export async function runCase(args: RunCaseArgs): Promise<CaseResult> {
   }
   let text: string;
   try {
-    const answer = await ports.chat(taskRequest(args, rendered.messages));
+    const answer = await ports.chat({
+      model: prompt.model,
+      messages: rendered.messages,
+      role: 'task',
+      ...(args.bypassCache ? { bypassCache: true } : {}),
+      ...(args.cacheSalt ? { cacheSalt: args.cacheSalt } : {}),
+      ...(args.signal ? { signal: args.signal } : {}),
+    });
     text = answer.text;
     result.output = answer.text;
     result.latencyMs = answer.latencyMs;

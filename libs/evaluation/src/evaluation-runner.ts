@@ -1,10 +1,9 @@
 import type { SignatureFieldSpec } from '@ps/common';
-import { renderCase, runCase, taskRequest } from './case-runner';
+import { runCase } from './case-runner';
 import { expectedForMetrics } from './case-scoring';
 import {
   BudgetExhaustedError,
   type CaseResult,
-  type ChatRequest,
   type EngineCase,
   type EnginePorts,
   type PromptUnderTest,
@@ -54,8 +53,6 @@ export interface RunEvaluationOutcome {
   completed: number;
 }
 
-type Rendered = ReturnType<typeof renderCase>;
-
 async function* pages(
   cases: readonly EngineCase[] | AsyncIterable<readonly EngineCase[]>,
 ): AsyncIterable<readonly EngineCase[]> {
@@ -65,10 +62,7 @@ async function* pages(
 
 /**
  * Runs a set of cases through the case runner with bounded concurrency and returns the summary.
- * With a `prefetch` port it looks ahead: each launch renders and hints the request of the pair two
- * rounds of `concurrency` later (16 to 256 pairs ahead; the first launch hints all of those), so a
- * cache's look-ups, batched as it sees fit, are done by the time the cases run. The first call
- * runs alone: a terminal error (bad key, no quota, unknown model) then stops the
+ * The first call runs alone: a terminal error (bad key, no quota, unknown model) then stops the
  * run after one request instead of `concurrency` simultaneous ones. A terminal error is thrown
  * once the calls in flight have settled (their results still reach `onResult`); a refused budget
  * or an aborted signal ends the run with `stopped` set and the results so far.
@@ -106,33 +100,7 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
     await args.onProgress?.({ completed: completed + skipped, total: args.total ?? null });
   };
 
-  const saltOf = (repeat: number) =>
-    args.cacheSalt
-      ? { cacheSalt: repeats > 1 ? `${args.cacheSalt}:r${repeat}` : args.cacheSalt }
-      : {};
-  const lookAhead =
-    args.ports.prefetch && !bypassCache ? Math.min(256, Math.max(16, concurrency * 2)) : 0;
-
-  /** Renders the page's pairs [from, to) (pair k: case k / repeats, repeat k % repeats) and hints them. */
-  const hint = (
-    page: readonly EngineCase[],
-    from: number,
-    to: number,
-    rendered: Map<number, Rendered>,
-  ) => {
-    const requests: ChatRequest[] = [];
-    for (let k = from; k < to; k++) {
-      const testCase = page[Math.floor(k / repeats)];
-      const repeat = k % repeats;
-      if (args.skip?.(testCase.id, repeat)) continue;
-      const r = renderCase(args.prompt, testCase.inputs);
-      rendered.set(k, r);
-      if (r.ok) requests.push(taskRequest({ prompt: args.prompt, ...saltOf(repeat) }, r.messages));
-    }
-    if (requests.length) args.ports.prefetch!(requests);
-  };
-
-  const launch = (testCase: EngineCase, repeat: number, rendered: Rendered | undefined) => {
+  const launch = (testCase: EngineCase, repeat: number) => {
     const task = runCase({
       prompt: args.prompt,
       testCase,
@@ -141,9 +109,10 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
       outputFields: args.outputFields,
       repeat,
       bypassCache,
-      ...saltOf(repeat),
+      ...(args.cacheSalt
+        ? { cacheSalt: repeats > 1 ? `${args.cacheSalt}:r${repeat}` : args.cacheSalt }
+        : {}),
       ...(args.signal ? { signal: args.signal } : {}),
-      ...(rendered ? { rendered } : {}),
     })
       .then((result) => finish(result, testCase))
       .catch((err: unknown) => {
@@ -160,29 +129,19 @@ export async function runEvaluation(args: RunEvaluationArgs): Promise<RunEvaluat
   };
 
   outer: for await (const page of pages(args.cases)) {
-    const pairs = page.length * repeats;
-    const rendered = new Map<number, Rendered>();
-    let hinted = 0;
-    for (let k = 0; k < pairs; k++) {
-      const testCase = page[Math.floor(k / repeats)];
-      const repeat = k % repeats;
-      if (args.skip?.(testCase.id, repeat)) {
-        skipped++;
-        continue;
+    for (const testCase of page) {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        if (args.skip?.(testCase.id, repeat)) {
+          skipped++;
+          continue;
+        }
+        while (active.size >= (probed ? concurrency : 1)) {
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+        if (args.signal?.aborted) stopped ??= 'cancelled';
+        if (failure !== undefined || stopped) break outer;
+        launch(testCase, repeat);
       }
-      while (active.size >= (probed ? concurrency : 1)) {
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      if (args.signal?.aborted) stopped ??= 'cancelled';
-      if (failure !== undefined || stopped) break outer;
-      if (lookAhead && hinted < Math.min(pairs, k + lookAhead)) {
-        const from = Math.max(hinted, k);
-        hinted = Math.min(pairs, k + lookAhead);
-        hint(page, from, hinted, rendered);
-      }
-      const pre = rendered.get(k);
-      rendered.delete(k);
-      launch(testCase, repeat, pre);
     }
   }
   await Promise.all(active);

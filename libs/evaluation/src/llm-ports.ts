@@ -4,7 +4,6 @@ import type { EmbedPort, JudgePort } from '@ps/metrics';
 import {
   CallFailedError,
   type ChatPort,
-  type ChatRequest,
   type CodePort,
   type EngineModelConfig,
   type EnginePorts,
@@ -85,18 +84,6 @@ export function llmEnginePorts(
   // `concurrency` listeners at once is the design, not a leak.
   if (signal) setMaxListeners((options.concurrency ?? 4) * 2 + 10, signal);
   const chat = llmChatPort(llm, { deferCacheWrites: options.deferCacheWrites });
-  // The runner's look-ahead: cache look-ups of the coming cases start early, together.
-  const prefetch = (requests: readonly ChatRequest[]) =>
-    llm.prefetchChat(
-      requests.map((r) => ({
-        config: r.model as ModelConfig,
-        messages: r.messages,
-        options: {
-          ...(r.bypassCache ? { bypassCache: true } : {}),
-          ...(r.cacheSalt ? { cacheSalt: r.cacheSalt } : {}),
-        },
-      })),
-    );
   const judgeModel = (options.judge ?? task) as EngineModelConfig;
   const judge: JudgePort = async (messages) =>
     (await chat({ model: judgeModel, messages, role: 'judge', ...(signal ? { signal } : {}) }))
@@ -113,7 +100,6 @@ export function llmEnginePorts(
     : undefined;
   return {
     chat,
-    prefetch,
     judge,
     ...(embed ? { embed } : {}),
     ...(options.code ? { code: options.code } : {}),

@@ -99,11 +99,6 @@ export type CodePort =
 /** The ports a run uses: the task model, the model-backed metrics' judge and embeddings, code. */
 export interface EnginePorts {
   chat: ChatPort;
-  /**
-   * A hint that these requests will be sent soon (the runner's look-ahead): a port with a cache
-   * may look their answers up now, together. Optional; ignoring it changes nothing but speed.
-   */
-  prefetch?: (requests: readonly ChatRequest[]) => void;
   judge?: JudgePort;
   embed?: EmbedPort;
   /** Absent: code evaluation is not available in this process (see CodePort). */

@@ -11,7 +11,7 @@ import type { ChatGeneration } from '@langchain/core/outputs';
 import type { LlmSettings } from '@ps/config';
 import { canonicalJson, inSpan, SpanKind } from '@ps/common';
 import type { Span } from '@opentelemetry/api';
-import { type CachedResponse, type CacheStore, cacheKey } from './cache/response-cache';
+import { type CacheStore, cacheKey } from './cache/response-cache';
 import { classifyError } from './classify';
 import { LlmError } from './errors';
 import { CallLimiter } from './limits/call-limiter';
@@ -40,10 +40,6 @@ export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 const DEFAULT_OUTPUT_ESTIMATE = 256;
 /** Model instances are cheap but not free; keep the recently used ones. */
 const MODEL_CACHE_LIMIT = 256;
-/** A look-up made ahead is used within this time or not at all (the entry may have changed). */
-const PREFETCH_MAX_AGE_MS = 10_000;
-/** Look-ups made ahead and not yet used; past this the oldest are dropped. */
-const PREFETCH_LIMIT = 4096;
 
 export interface LlmClientDeps {
   settings: LlmSettings;
@@ -52,8 +48,6 @@ export interface LlmClientDeps {
   cache?: CacheStore;
   limiter?: CallLimiter;
   log?: { warn(message: string): void };
-  /** Look-ups made ahead (prefetchChat): how long one stays usable and how many are kept. */
-  prefetch?: { maxAgeMs?: number; limit?: number };
 }
 
 interface UpstreamAnswer {
@@ -165,19 +159,6 @@ export class LlmClient {
   private readonly inFlight = new Map<string, Promise<ChatResult | EmbedResult>>();
   /** Cache writes of answers already returned (deferCacheWrite), until they settle. */
   private readonly cacheWrites = new Set<Promise<void>>();
-  /**
-   * Keys computed by prefetchChat, by the messages array they were computed from: the call that
-   * follows with the same array, config and salt reuses the key instead of hashing again.
-   */
-  private readonly prefetchedKeys = new WeakMap<
-    ChatMessage[],
-    { config: ModelConfig; salt: string | undefined; key: string }
-  >();
-  /** Cache look-ups started ahead of their calls (prefetchChat), by key, oldest first. */
-  private readonly prefetched = new Map<
-    string,
-    { at: number; lookup: Promise<CachedResponse | undefined> }
-  >();
   private readonly chatModels = new Map<string, BaseChatModel>();
   private readonly embedders = new Map<string, Embeddings>();
 
@@ -243,81 +224,20 @@ export class LlmClient {
     );
   }
 
-  /**
-   * A hint that these chat calls will be made soon: their cache look-ups start now, together
-   * (one statement), so each call then finds its answer, or its miss, already known instead of
-   * waiting on the database before it can go upstream. Only timing changes: a look-up made ahead
-   * is used by one call, within 10 s, and is dropped as soon as this process writes
-   * its key (so a miss found ahead never makes a call pay the model for an answer just cached);
-   * one whose call is never made ages out. A hit found ahead counts in the entry's hit_count even
-   * if its call is never made. Calls that bypass the cache, or share a call in flight, are skipped;
-   * an invalid config is left for the call itself to report. A call passing the same messages
-   * array (unchanged) and config reuses the key computed here.
-   */
-  prefetchChat(
-    calls: readonly { config: ModelConfig; messages: ChatMessage[]; options?: ChatOptions }[],
-  ): void {
-    const cache = this.deps.cache;
-    if (!this.deps.settings.cacheEnabled || !cache) return;
-    const now = performance.now();
-    const { maxAgeMs = PREFETCH_MAX_AGE_MS, limit = PREFETCH_LIMIT } = this.deps.prefetch ?? {};
-    // Oldest first: the ones no call used in time (a cancelled run's) go.
-    for (const [key, ahead] of this.prefetched) {
-      if (now - ahead.at <= maxAgeMs) break;
-      this.prefetched.delete(key);
-    }
-    for (const call of calls) {
-      if (call.options?.bypassCache) continue;
-      let key: string;
-      try {
-        const config = this.validate(call.config);
-        key = this.chatKey(config, call.messages, call.options ?? {});
-        this.prefetchedKeys.set(call.messages, { config, salt: call.options?.cacheSalt, key });
-      } catch {
-        continue;
-      }
-      if (this.inFlight.has(key) || this.prefetched.has(key)) continue;
-      if (this.prefetched.size >= limit) {
-        this.prefetched.delete(this.prefetched.keys().next().value as string);
-      }
-      const lookup = cache.take(key);
-      // Handled where it is used; one never used must not be an unhandled rejection.
-      lookup.catch(() => undefined);
-      this.prefetched.set(key, { at: now, lookup });
-    }
-  }
-
-  private chatKey(config: ModelConfig, messages: ChatMessage[], options: ChatOptions): string {
-    const known = this.prefetchedKeys.get(messages);
-    if (known && known.config === config && known.salt === options.cacheSalt) return known.key;
-    return cacheKey({
-      kind: 'chat',
-      provider: config.provider,
-      model: config.model,
-      input: messages,
-      parameters: config.parameters ?? {},
-      ...(options.cacheSalt ? { salt: options.cacheSalt } : {}),
-    });
-  }
-
-  /** The cache's answer for a key: the look-up made ahead when there is a fresh one. */
-  private lookup(key: string): Promise<CachedResponse | undefined> {
-    const ahead = this.prefetched.get(key);
-    if (ahead) {
-      this.prefetched.delete(key);
-      const maxAgeMs = this.deps.prefetch?.maxAgeMs ?? PREFETCH_MAX_AGE_MS;
-      if (performance.now() - ahead.at <= maxAgeMs) return ahead.lookup;
-    }
-    return this.deps.cache!.take(key);
-  }
-
   private async chatOnce(
     config: ModelConfig,
     messages: ChatMessage[],
     options: ChatOptions,
   ): Promise<ChatResult> {
     const params = config.parameters ?? {};
-    const key = this.chatKey(config, messages, options);
+    const key = cacheKey({
+      kind: 'chat',
+      provider: config.provider,
+      model: config.model,
+      input: messages,
+      parameters: params,
+      ...(options.cacheSalt ? { salt: options.cacheSalt } : {}),
+    });
     const started = performance.now();
     const upstream = () => this.chatUpstream(config, params, messages, options);
     const result = await this.cached<ChatResult>(
@@ -460,7 +380,7 @@ export class LlmClient {
     }
     let written: Promise<void> | undefined;
     const run = (async () => {
-      const hit = await this.lookup(key).catch((err: Error) => {
+      const hit = await this.deps.cache!.take(key).catch((err: Error) => {
         this.deps.log?.warn(`LLM cache read failed, calling the model: ${err.message}`);
         return undefined;
       });
@@ -488,7 +408,6 @@ export class LlmClient {
         .catch((err: Error) => this.deps.log?.warn(`LLM cache write failed: ${err.message}`));
       if (!options.deferCacheWrite) {
         await write;
-        this.prefetched.delete(key);
         return result;
       }
       written = write;
@@ -501,13 +420,8 @@ export class LlmClient {
       return await run;
     } finally {
       // Until its answer is in the cache, an identical call shares this one.
-      if (written) {
-        void written.then(() => {
-          // A miss looked up ahead for this key is now wrong: the answer is in the cache.
-          this.prefetched.delete(key);
-          this.inFlight.delete(key);
-        });
-      } else this.inFlight.delete(key);
+      if (written) void written.then(() => this.inFlight.delete(key));
+      else this.inFlight.delete(key);
     }
   }
 
