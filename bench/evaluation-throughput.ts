@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { p50 } from '../libs/metrics/src/stats';
 import { type FakeLlmServer, type FakeRequest, startFakeLlm } from '../test/fakes/fake-llm';
 import { cpuMs, freePort, memoryMb, ready, ROOT, sleep, start, stop } from './bench-support';
 
@@ -353,13 +354,10 @@ function printSpread(results: RunResult[]): void {
     const key = `${r.concurrency} ${r.worker} ${r.cache}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const spread = (values: number[], digits: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    const range = `${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)}`;
-    return `${median.toFixed(digits)} (${range})`;
-  };
+  const spread = (values: number[], digits: number) =>
+    `${p50(values)!.toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(
+      ...values,
+    ).toFixed(digits)})`;
   console.log(`\nOver ${REPEATS} workers per concurrency: median (min–max)\n`);
   console.log('| concurrency | worker | cache | wall s | ideal/wall | CPU ms/case |');
   console.log('|---|---|---|---|---|---|');

@@ -78,6 +78,8 @@ function textOf(message: BaseMessage): string {
 
 /** Where each vendor's client puts why the model stopped (OpenAI, Anthropic, Ollama, Gemini/Cohere). */
 const FINISH_REASON_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
+/** The response metadata a result keeps in `raw`: why it stopped and which model answered. */
+const RAW_KEYS = [...FINISH_REASON_KEYS, 'model', 'model_name', 'id'];
 
 /** Why the model stopped, in the vendor's own word, from a result's `raw`; null when not given. */
 export function finishReasonOf(raw: Record<string, unknown>): string | null {
@@ -89,7 +91,7 @@ export function finishReasonOf(raw: Record<string, unknown>): string | null {
 function rawOf(message: BaseMessage): Record<string, unknown> {
   const meta = (message.response_metadata ?? {}) as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
-  for (const key of [...FINISH_REASON_KEYS, 'model', 'model_name', 'id']) {
+  for (const key of RAW_KEYS) {
     if (meta[key] !== undefined && meta[key] !== null) raw[key] = meta[key];
   }
   return raw;
