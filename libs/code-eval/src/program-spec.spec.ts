@@ -18,6 +18,8 @@ describe('programSpecOf', () => {
 
   it('leaves an input named runner that names no runner to the case', () => {
     expect(programSpecOf({ runner: 'Usain Bolt' }, { response: 'fast' })).toEqual({ kind: 'none' });
+    expect(programSpecOf({ runner: 7 }, { response: 'fast' })).toEqual({ kind: 'none' });
+    expect(programSpecOf({ runner: ['python'] }, {})).toEqual({ kind: 'none' });
   });
 
   it('takes the runner from inputs alone, case-insensitively', () => {

@@ -105,8 +105,11 @@ export function programSpecOf(
   expected: Record<string, unknown>,
 ): ProgramSpecResult {
   // An input named runner that names no runner is the case's own data ("runner": "Usain Bolt").
-  const fromInputs = runnerSchema.safeParse(inputs.runner);
-  const inputRunner: Runner | undefined = fromInputs.success ? fromInputs.data : undefined;
+  // Only a string can name one; anything else is not parsed (a failed parse builds an error,
+  // and this runs once per evaluated case).
+  const fromInputs =
+    typeof inputs.runner === 'string' ? runnerSchema.safeParse(inputs.runner) : undefined;
+  const inputRunner: Runner | undefined = fromInputs?.success ? fromInputs.data : undefined;
   if ((expected.runner === undefined || expected.runner === null) && !inputRunner) {
     return { kind: 'none' };
   }

@@ -210,4 +210,92 @@ describe('runEvaluation', () => {
     expect(calls.every((c) => !c.bypassCache)).toBe(true);
     expect(outcome.summary!.repeats?.runs_per_case).toBe(2);
   });
+
+  describe('paged cases', () => {
+    /** Pages of `size` cases that log when each is asked for and when the source is closed. */
+    function paged(all: EngineCase[], size: number, log: string[], failAt?: number) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            for (let start = 0, page = 1; start < all.length; start += size, page++) {
+              log.push(`load ${page}`);
+              await new Promise((resolve) => setTimeout(resolve, 1));
+              if (page === failAt) throw new Error(`page ${page} failed to load`);
+              yield all.slice(start, start + size);
+            }
+          } finally {
+            log.push('closed');
+          }
+        },
+      };
+    }
+    const logging =
+      (log: string[]): ChatPort =>
+      (request) => {
+        log.push(`call ${request.messages[request.messages.length - 1].content}`);
+        return adder()(request);
+      };
+
+    it('asks for the next page as soon as a page arrives, so its load overlaps the cases', async () => {
+      const log: string[] = [];
+      const outcome = await runEvaluation({
+        prompt,
+        cases: paged(cases(9), 3, log),
+        plan,
+        ports: { chat: logging(log) },
+        outputFields: [],
+        concurrency: 1,
+      });
+      expect(outcome.summary!.total).toBe(9);
+      // Page 2 is asked for before the second case of page 1 is sent, and so on.
+      expect(log.indexOf('load 2')).toBeLessThan(log.indexOf('call What is 1 + 2?'));
+      expect(log.indexOf('load 3')).toBeLessThan(log.indexOf('call What is 4 + 8?'));
+      expect(log.filter((l) => l.startsWith('call'))).toHaveLength(9);
+    });
+
+    it('fails the run with the error of a page that did not load, after the pages before it', async () => {
+      const log: string[] = [];
+      const seen: string[] = [];
+      await expect(
+        runEvaluation({
+          prompt,
+          cases: paged(cases(9), 3, log, 2),
+          plan,
+          ports: { chat: logging(log) },
+          outputFields: [],
+          concurrency: 2,
+          onResult: (r) => {
+            seen.push(r.caseId);
+          },
+        }),
+      ).rejects.toThrow('page 2 failed to load');
+      expect(seen.sort()).toEqual(
+        cases(3)
+          .map((c) => c.id)
+          .sort(),
+      );
+      expect(log).toContain('closed');
+    });
+
+    it('closes the source when the run stops early', async () => {
+      const log: string[] = [];
+      let allowed = 4;
+      const budgeted: ChatPort = (request) =>
+        allowed-- > 0
+          ? adder()(request)
+          : Promise.reject(new BudgetExhaustedError('max_llm_calls'));
+      const outcome = await runEvaluation({
+        prompt,
+        cases: paged(cases(30), 3, log),
+        plan,
+        ports: { chat: budgeted },
+        outputFields: [],
+        concurrency: 1,
+      });
+      expect(outcome.stopped).toBe('budget');
+      expect(log).toContain('closed');
+      // One page beyond the one in hand at most was read.
+      expect(log.filter((l) => l.startsWith('load')).length).toBeLessThanOrEqual(3);
+    });
+  });
 });

@@ -25,7 +25,10 @@ export interface RunEvaluationArgs {
   signal?: AbortSignal;
   bypassCache?: boolean;
   cacheSalt?: string;
-  /** (case, repeat) pairs already done (a resumed run): neither run nor summarised. */
+  /**
+   * (case, repeat) pairs already done (a resumed run): neither run nor summarised. Asked once per
+   * pair, in the order of the cases, while the next page may already be loading.
+   */
   skip?: (caseId: string, repeat: number) => boolean;
   /** Every result as it is ready; awaited, so a slow sink slows the run rather than piling up. */
   onResult?: (result: CaseResult) => void | Promise<void>;
@@ -53,11 +56,44 @@ export interface RunEvaluationOutcome {
   completed: number;
 }
 
+/**
+ * The pages of cases, each next page asked for as soon as the previous one arrives: its load
+ * overlaps the cases of the page in hand instead of leaving the freed slots empty while it runs.
+ * At most one page is read ahead. Leaving the loop early closes the source; a page that failed to
+ * load fails the loop when it is reached, never as an unhandled rejection.
+ */
 async function* pages(
   cases: readonly EngineCase[] | AsyncIterable<readonly EngineCase[]>,
-): AsyncIterable<readonly EngineCase[]> {
-  if (Symbol.asyncIterator in cases) yield* cases;
-  else yield cases;
+): AsyncGenerator<readonly EngineCase[]> {
+  if (!(Symbol.asyncIterator in cases)) {
+    yield cases;
+    return;
+  }
+  const source = cases[Symbol.asyncIterator]();
+  let ahead = source.next();
+  ahead.catch(() => undefined);
+  let finished = false;
+  try {
+    for (;;) {
+      const page = await ahead;
+      if (page.done) {
+        finished = true;
+        return;
+      }
+      ahead = source.next();
+      ahead.catch(() => undefined);
+      yield page.value;
+    }
+  } catch (err) {
+    finished = true;
+    throw err;
+  } finally {
+    if (!finished) {
+      // Left early: let the page being read settle before closing the source.
+      await ahead.catch(() => undefined);
+      await source.return?.();
+    }
+  }
 }
 
 /**

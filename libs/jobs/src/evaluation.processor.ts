@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type EvaluationEntity,
-  type EvaluationResultEntity,
   EvaluationsRepository,
   type NewEvaluationResult,
   ProjectsRepository,
   PromptsRepository,
+  type ResultOutcome,
   SignaturesRepository,
 } from '@ps/database';
 import {
@@ -171,16 +171,18 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     });
     await sink.start();
 
+    // The (case, repeat) pairs an earlier attempt stored, for the pages read so far: each is
+    // dropped when the runner asks about it, so the set holds at most the pages in hand (the
+    // runner reads one page ahead).
     const done = new Set<string>();
     const repo = this.evaluations;
     async function* pages(): AsyncIterable<EngineCase[]> {
       for (let start = 0; start < evaluation.testCaseIds.length; start += CASE_PAGE) {
         const ids = evaluation.testCaseIds.slice(start, start + CASE_PAGE);
         const [cases, keys] = await Promise.all([
-          repo.testCases(evaluation.projectId, ids),
+          repo.caseInputs(evaluation.projectId, ids),
           repo.doneKeys(evaluation.id, ids),
         ]);
-        done.clear();
         for (const key of keys) done.add(key);
         yield cases.map((c) => ({
           id: String(c.id),
@@ -205,7 +207,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
         concurrency: settings.concurrency,
         repeats: settings.repeats,
         signal: ctx.signal,
-        skip: (caseId, repeat) => done.has(`${caseId}:${repeat}`),
+        skip: (caseId, repeat) => done.delete(`${caseId}:${repeat}`),
         onResult: (result) => sink.push(toRow(evaluation.id, result)),
         // The summary is built from the stored rows below (they include earlier attempts').
         summarize: false,
@@ -233,11 +235,11 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     repeats: number,
   ): Promise<RunSummary> {
     const acc = new SummaryAccumulator(plan, outputFields, repeats);
-    for await (const page of this.evaluations.streamResults(evaluation.id)) {
+    for await (const page of this.evaluations.streamOutcomes(evaluation.id)) {
       const expected = acc.needsExpected
         ? new Map(
             (
-              await this.evaluations.testCases(evaluation.projectId, [
+              await this.evaluations.caseInputs(evaluation.projectId, [
                 ...new Set(page.map((r) => r.testCaseId)),
               ])
             ).map((c) => [c.id, expectedForMetrics(c.inputs, c.expectedOutputs)]),
@@ -372,7 +374,7 @@ function toRow(evaluationId: number, result: CaseResult): NewEvaluationResult {
   };
 }
 
-function fromRow(row: EvaluationResultEntity) {
+function fromRow(row: ResultOutcome) {
   return {
     caseId: String(row.testCaseId),
     status: row.status,

@@ -16,6 +16,30 @@ export type NewEvaluationResult = Omit<
   'id' | 'uuid' | 'evaluation' | 'testCase' | 'createdAt'
 >;
 
+/** What a run's summary reads of a stored result. */
+export type ResultOutcome = Pick<
+  EvaluationResultEntity,
+  | 'testCaseId'
+  | 'repeatIndex'
+  | 'status'
+  | 'output'
+  | 'scores'
+  | 'aggregateScore'
+  | 'passed'
+  | 'tokensIn'
+  | 'tokensOut'
+  | 'cost'
+  | 'latencyMs'
+  | 'cached'
+>;
+
+/** A test case as a run reads it. */
+export interface CaseInputs {
+  id: number;
+  inputs: Record<string, unknown>;
+  expectedOutputs: Record<string, unknown>;
+}
+
 export interface ResultFilter {
   passed?: boolean;
   status?: ResultStatus;
@@ -134,6 +158,27 @@ export class EvaluationsRepository {
   }
 
   /**
+   * What a run reads of its cases, for the live ones among `ids`, in id order: plain rows of id,
+   * inputs and expected outputs (a run reads every case it scores, so no entity is built).
+   */
+  async caseInputs(projectId: number, ids: number[]): Promise<CaseInputs[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource.query<
+      { id: string; inputs: Record<string, unknown>; expected_outputs: Record<string, unknown> }[]
+    >(
+      `SELECT id, inputs, expected_outputs FROM test_cases
+        WHERE project_id = $1 AND id = ANY($2::bigint[]) AND deleted_at IS NULL
+        ORDER BY id`,
+      [projectId, ids],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      inputs: r.inputs,
+      expectedOutputs: r.expected_outputs,
+    }));
+  }
+
+  /**
    * How many of the cases lack a template variable: `paths` are dotted variable paths
    * (`doc.title`); a case lacks one when its inputs have no such key (a JSON null counts as
    * present, as the renderer reads it).
@@ -234,6 +279,61 @@ export class EvaluationsRepository {
 
   countResults(evaluationId: number): Promise<number> {
     return this.results.countBy({ evaluationId });
+  }
+
+  /**
+   * What a run's summary reads of each of its results, in (test case, repeat) order, a page at
+   * a time (keyset pagination): plain rows of the scoring columns, no entity built per row.
+   */
+  async *streamOutcomes(evaluationId: number, pageSize = 1000): AsyncGenerator<ResultOutcome[]> {
+    let after: [number, number] = [0, -1];
+    for (;;) {
+      const rows = await this.dataSource.query<
+        {
+          test_case_id: string | number | bigint;
+          repeat_index: number;
+          status: ResultOutcome['status'];
+          output: string | null;
+          scores: Record<string, number | null>;
+          aggregate_score: number | null;
+          passed: boolean | null;
+          tokens_in: number;
+          tokens_out: number;
+          cost: number;
+          latency_ms: number | null;
+          cached: boolean;
+        }[]
+      >(
+        `SELECT test_case_id, repeat_index, status, output, scores, aggregate_score, passed,
+                tokens_in, tokens_out, cost::float8 AS cost, latency_ms, cached
+           FROM evaluation_results
+          WHERE evaluation_id = $1 AND (test_case_id, repeat_index) > ($2, $3)
+          ORDER BY test_case_id, repeat_index
+          LIMIT $4`,
+        [evaluationId, after[0], after[1], pageSize],
+      );
+      if (rows.length === 0) return;
+      const page = rows.map(
+        (r): ResultOutcome => ({
+          testCaseId: Number(r.test_case_id),
+          repeatIndex: r.repeat_index,
+          status: r.status,
+          output: r.output,
+          scores: r.scores,
+          aggregateScore: r.aggregate_score,
+          passed: r.passed,
+          tokensIn: r.tokens_in,
+          tokensOut: r.tokens_out,
+          cost: r.cost,
+          latencyMs: r.latency_ms,
+          cached: r.cached,
+        }),
+      );
+      yield page;
+      const last = page[page.length - 1];
+      after = [last.testCaseId, last.repeatIndex];
+      if (rows.length < pageSize) return;
+    }
   }
 
   /** Every result of a run in (test case, repeat) order, a page at a time (keyset pagination). */
