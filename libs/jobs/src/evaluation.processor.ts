@@ -39,14 +39,11 @@ import {
   PermanentJobError,
 } from '@ps/queue';
 import { CODE_EVAL, type CodeEvalRuntime, codePortFor } from './code-eval.provider';
+import { ResultSink } from './result-sink';
 import { runEnding } from './run-ending';
 
 /** Test cases are read this many at a time, so memory does not grow with the run. */
 const CASE_PAGE = 200;
-/** At most one evaluation_progress event per interval (plus the final one). */
-const PROGRESS_INTERVAL_MS = 250;
-/** Result rows per INSERT. */
-const WRITE_BATCH = 50;
 
 /**
  * The `evaluation` job: loads the run, hands it to the engine (libs/evaluation runEvaluation) with
@@ -288,68 +285,6 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
       data,
       evaluation.projectId,
     );
-  }
-}
-
-/**
- * Writes results in batches (one statement each) and reports progress at most every
- * PROGRESS_INTERVAL_MS, and once more at the end unless nothing changed since the last report.
- * A crash loses at most the unwritten batch, whose cases the next attempt simply runs again.
- */
-class ResultSink {
-  private buffer: NewEvaluationResult[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  private lastFlush = Date.now();
-  private lastReport = 0;
-  private reported = -1;
-  private done = 0;
-
-  constructor(
-    private readonly evaluations: EvaluationsRepository,
-    private readonly evaluationId: number,
-    private readonly report: (done: number) => Promise<void>,
-  ) {}
-
-  async start(): Promise<void> {
-    this.done = await this.evaluations.countResults(this.evaluationId);
-    await this.progress(true);
-  }
-
-  async push(row: NewEvaluationResult): Promise<void> {
-    this.buffer.push(row);
-    if (this.buffer.length >= WRITE_BATCH || Date.now() - this.lastFlush >= PROGRESS_INTERVAL_MS)
-      await this.flush();
-  }
-
-  close(): Promise<void> {
-    return this.flush();
-  }
-
-  /** The last report, with the stored count; skipped when it says what the last one said. */
-  async final(done: number): Promise<void> {
-    this.done = done;
-    await this.progress(true);
-  }
-
-  private flush(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
-    this.lastFlush = Date.now();
-    if (batch.length === 0) return this.writing;
-    this.writing = this.writing.then(async () => {
-      this.done += await this.evaluations.insertResults(batch);
-      await this.progress(false);
-    });
-    return this.writing;
-  }
-
-  private async progress(force: boolean): Promise<void> {
-    const now = Date.now();
-    if (this.done === this.reported) return;
-    if (!force && now - this.lastReport < PROGRESS_INTERVAL_MS) return;
-    this.lastReport = now;
-    this.reported = this.done;
-    await this.report(this.done);
   }
 }
 

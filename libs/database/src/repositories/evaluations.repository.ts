@@ -313,22 +313,20 @@ export class EvaluationsRepository {
         [evaluationId, after[0], after[1], pageSize],
       );
       if (rows.length === 0) return;
-      const page = rows.map(
-        (r): ResultOutcome => ({
-          testCaseId: Number(r.test_case_id),
-          repeatIndex: r.repeat_index,
-          status: r.status,
-          output: r.output,
-          scores: r.scores,
-          aggregateScore: r.aggregate_score,
-          passed: r.passed,
-          tokensIn: r.tokens_in,
-          tokensOut: r.tokens_out,
-          cost: r.cost,
-          latencyMs: r.latency_ms,
-          cached: r.cached,
-        }),
-      );
+      const page = rows.map((r): ResultOutcome => ({
+        testCaseId: Number(r.test_case_id),
+        repeatIndex: r.repeat_index,
+        status: r.status,
+        output: r.output,
+        scores: r.scores,
+        aggregateScore: r.aggregate_score,
+        passed: r.passed,
+        tokensIn: r.tokens_in,
+        tokensOut: r.tokens_out,
+        cost: r.cost,
+        latencyMs: r.latency_ms,
+        cached: r.cached,
+      }));
       yield page;
       const last = page[page.length - 1];
       after = [last.testCaseId, last.repeatIndex];
