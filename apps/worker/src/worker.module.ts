@@ -20,7 +20,9 @@ export class WorkerModule {
       module: WorkerModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerOptions(config.env.LOG_LEVEL, config.env.LOG_PRETTY)),
+        LoggerModule.forRoot(
+          loggerOptions(config.env.LOG_LEVEL, config.env.LOG_PRETTY, { requests: false }),
+        ),
         DatabaseModule.forRoot({
           inject: [WorkerConfig],
           useFactory: (c: WorkerConfig) => c.database,

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { finishReasonOf, LlmClient, LlmError, type ModelConfig } from '@ps/llm';
+import { type ChatOptions, finishReasonOf, LlmClient, LlmError, type ModelConfig } from '@ps/llm';
 import type { EmbedPort, JudgePort } from '@ps/metrics';
 import {
   CallFailedError,
@@ -27,7 +27,7 @@ export function toCallFailure(err: unknown): unknown {
  */
 export function llmChatPort(
   llm: LlmClient,
-  options: { deferCacheWrites?: boolean } = {},
+  options: { deferCacheWrites?: boolean; log?: ChatOptions['log'] } = {},
 ): ChatPort {
   return async (request) => {
     const config = request.model as ModelConfig;
@@ -38,6 +38,7 @@ export function llmChatPort(
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onToken ? { onToken: request.onToken } : {}),
         ...(options.deferCacheWrites ? { deferCacheWrite: true } : {}),
+        ...(options.log ? { log: options.log } : {}),
       });
       const cost = answer.cost ?? 0;
       return {
@@ -71,6 +72,8 @@ export interface LlmPortOptions {
   code?: CodePort;
   /** See llmChatPort: the run then awaits `llm.settleCacheWrites()` before it reports done. */
   deferCacheWrites?: boolean;
+  /** Where the calls' warnings go (a job's logger, so they carry its id). */
+  log?: ChatOptions['log'];
 }
 
 /** The ports of a run over the LLM layer: the task model, the judge and embeddings. */
@@ -83,7 +86,7 @@ export function llmEnginePorts(
   // Every call in flight listens on the run's signal (and removes its listener when done):
   // `concurrency` listeners at once is the design, not a leak.
   if (signal) setMaxListeners((options.concurrency ?? 4) * 2 + 10, signal);
-  const chat = llmChatPort(llm, { deferCacheWrites: options.deferCacheWrites });
+  const chat = llmChatPort(llm, { deferCacheWrites: options.deferCacheWrites, log: options.log });
   const judgeModel = (options.judge ?? task) as EngineModelConfig;
   const judge: JudgePort = async (messages) =>
     (await chat({ model: judgeModel, messages, role: 'judge', ...(signal ? { signal } : {}) }))
@@ -92,7 +95,12 @@ export function llmEnginePorts(
   const embed: EmbedPort | undefined = embedModel
     ? async (texts) => {
         try {
-          return (await llm.embed(embedModel, texts, signal ? { signal } : {})).vectors;
+          return (
+            await llm.embed(embedModel, texts, {
+              ...(signal ? { signal } : {}),
+              ...(options.log ? { log: options.log } : {}),
+            })
+          ).vectors;
         } catch (err) {
           throw toCallFailure(err);
         }

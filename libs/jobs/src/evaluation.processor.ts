@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type EvaluationEntity,
   EvaluationsRepository,
@@ -55,7 +55,6 @@ const CASE_PAGE = 200;
 @Injectable()
 export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
   readonly definition = evaluationJob;
-  private readonly logger = new Logger('Evaluation');
 
   constructor(
     private readonly evaluations: EvaluationsRepository,
@@ -152,6 +151,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
       code: codePortFor(this.codeEval, project),
       // A case moves on once it has its answer; the answers' cache writes settle at the end.
       deferCacheWrites: true,
+      log: ctx.log,
     });
 
     const total = evaluation.testCaseIds.length * settings.repeats;
@@ -256,7 +256,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     const message = err instanceof Error ? err.message : String(err);
     const status = runEnding(ctx, err);
     if (!status) {
-      this.logger.warn(
+      ctx.log.warn(
         `evaluation ${evaluation.id} attempt ${ctx.attempt} failed, will retry: ${message}`,
       );
       return;
@@ -277,14 +277,7 @@ export class EvaluationProcessor implements JobProcessor<typeof evaluationJob> {
     type: K,
     data: EventPayload<K>,
   ): Promise<void> {
-    return publishQuietly(
-      this.events,
-      this.logger,
-      ctx.workspaceId,
-      type,
-      data,
-      evaluation.projectId,
-    );
+    return publishQuietly(this.events, ctx.log, ctx.workspaceId, type, data, evaluation.projectId);
   }
 }
 

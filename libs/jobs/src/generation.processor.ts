@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, LimitExceededError, type SignatureFieldSpec } from '@ps/common';
 import {
   type NewTestCase,
@@ -61,7 +61,6 @@ interface Loaded {
 @Injectable()
 export class GenerationProcessor implements JobProcessor<typeof generationJob> {
   readonly definition = generationJob;
-  private readonly logger = new Logger('Generation');
 
   constructor(
     private readonly projects: ProjectsRepository,
@@ -235,7 +234,7 @@ export class GenerationProcessor implements JobProcessor<typeof generationJob> {
     }
     try {
       return await generateWithModel(request, {
-        chat: llmChatPort(this.llm),
+        chat: llmChatPort(this.llm, { log: ctx.log }),
         model,
         maxCalls: p.max_model_calls,
         signal: ctx.signal,
@@ -294,7 +293,7 @@ export class GenerationProcessor implements JobProcessor<typeof generationJob> {
   ): Promise<void> {
     return publishQuietly(
       this.events,
-      this.logger,
+      ctx.log,
       ctx.workspaceId,
       'test_cases_generated',
       {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   EvaluationsRepository,
   type NewCandidate,
@@ -86,7 +86,6 @@ class UsageMeter {
 @Injectable()
 export class OptimizationProcessor implements JobProcessor<typeof optimizationJob> {
   readonly definition = optimizationJob;
-  private readonly logger = new Logger('Optimization');
 
   /** Rebuilds a stored run's request exactly as the API planned it. */
   private readonly planner: OptimizationPlanner;
@@ -190,12 +189,12 @@ export class OptimizationProcessor implements JobProcessor<typeof optimizationJo
     let chain: Promise<unknown> = Promise.resolve();
     const later = (work: () => Promise<unknown>) => {
       chain = chain.then(work).catch((err: unknown) => {
-        this.logger.warn(`optimization ${row.id}: progress not recorded: ${String(err)}`);
+        ctx.log.warn(`optimization ${row.id}: progress not recorded: ${String(err)}`);
       });
     };
 
     const result = await runOptimization(request, {
-      chat: meter.wrap(llmChatPort(this.llm)),
+      chat: meter.wrap(llmChatPort(this.llm, { log: ctx.log })),
       price: this.planner.price,
       registry: this.planner.registry,
       signal: ctx.signal,
@@ -306,9 +305,7 @@ export class OptimizationProcessor implements JobProcessor<typeof optimizationJo
     const message = err instanceof Error ? err.message : String(err);
     const status = runEnding(ctx, err);
     if (!status) {
-      this.logger.warn(
-        `optimization ${row.id} attempt ${ctx.attempt} failed, will retry: ${message}`,
-      );
+      ctx.log.warn(`optimization ${row.id} attempt ${ctx.attempt} failed, will retry: ${message}`);
       return;
     }
     // A cancelled run that got to record its outcome has already ended (finish is a no-op then).
@@ -333,7 +330,7 @@ export class OptimizationProcessor implements JobProcessor<typeof optimizationJo
     type: K,
     data: EventPayload<K>,
   ): Promise<void> {
-    return publishQuietly(this.events, this.logger, ctx.workspaceId, type, data, row.projectId);
+    return publishQuietly(this.events, ctx.log, ctx.workspaceId, type, data, row.projectId);
   }
 }
 

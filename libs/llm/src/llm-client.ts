@@ -318,7 +318,7 @@ export class LlmClient {
           return vectors;
         },
         (err) => classifyError(err, config),
-        { signal: options.signal, onRetry: this.onRetry(config) },
+        { signal: options.signal, onRetry: this.onRetry(config, options) },
       );
       return {
         vectors: value,
@@ -342,15 +342,23 @@ export class LlmClient {
     while (this.cacheWrites.size) await Promise.all(this.cacheWrites);
   }
 
+  /** The call's own log (a job's), else the client's. */
+  private log(options: ChatOptions): { warn(message: string): void } | undefined {
+    return options.log ?? this.deps.log;
+  }
+
   /** Logs each retry; a vendor's 429 counts as a rate-limit wait. */
-  private onRetry(config: ModelConfig): (error: LlmError, waitMs: number) => void {
+  private onRetry(
+    config: ModelConfig,
+    options: ChatOptions,
+  ): (error: LlmError, waitMs: number) => void {
     return (error, waitMs) => {
       if (error.kind === 'rate_limited' && error.details.status === 429) {
         const labels = { provider: config.provider, source: 'vendor' };
         llmMetrics.rateLimitWaits.inc(labels);
         llmMetrics.rateLimitWaitSeconds.inc(labels, waitMs / 1000);
       }
-      this.deps.log?.warn(`${error.message} (${error.kind}); retrying in ${waitMs} ms`);
+      this.log(options)?.warn(`${error.message} (${error.kind}); retrying in ${waitMs} ms`);
     };
   }
 
@@ -383,7 +391,7 @@ export class LlmClient {
     let written: Promise<void> | undefined;
     const run = (async () => {
       const hit = await this.deps.cache!.take(key).catch((err: Error) => {
-        this.deps.log?.warn(`LLM cache read failed, calling the model: ${err.message}`);
+        this.log(options)?.warn(`LLM cache read failed, calling the model: ${err.message}`);
         return undefined;
       });
       llmMetrics.cacheLookups.inc({ provider: config.provider, result: hit ? 'hit' : 'miss' });
@@ -407,7 +415,7 @@ export class LlmClient {
           },
           { lazy: options.deferCacheWrite === true },
         )
-        .catch((err: Error) => this.deps.log?.warn(`LLM cache write failed: ${err.message}`));
+        .catch((err: Error) => this.log(options)?.warn(`LLM cache write failed: ${err.message}`));
       if (!options.deferCacheWrite) {
         await write;
         return result;
@@ -488,7 +496,7 @@ export class LlmClient {
         }
       },
       (err) => classifyError(err, config),
-      { signal: options.signal, onRetry: this.onRetry(config) },
+      { signal: options.signal, onRetry: this.onRetry(config, options) },
     );
     await this.limiter.settle(scope, limits, estimate, value.usage.input + value.usage.output);
     return {

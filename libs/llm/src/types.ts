@@ -58,6 +58,11 @@ export interface ChatOptions {
    * batch runs, which call LlmClient.settleCacheWrites() before they report done.
    */
   deferCacheWrite?: boolean;
+  /**
+   * Where this call's warnings (retries, cache failures) go, instead of the client's own log: a
+   * job passes its logger, so the lines carry the job's id.
+   */
+  log?: { warn(message: string): void };
 }
 
 export interface ChatResult {

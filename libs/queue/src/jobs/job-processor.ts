@@ -18,6 +18,18 @@ export interface JobContext<P = Record<string, unknown>> {
   progress(percent: number): Promise<void>;
   /** Call between steps: throws JobCancelledError once the job has been cancelled. */
   throwIfCancelled(): void;
+  /**
+   * Lines about this job, each carrying its job_id (and request_id when a request enqueued it).
+   * Pass it on to what the job calls (the LLM client's retry warnings go through it), so an
+   * operator who greps one job id sees all of its lines.
+   */
+  log: JobLog;
+}
+
+/** A logger bound to one job's fields. */
+export interface JobLog {
+  log(message: string): void;
+  warn(message: string): void;
 }
 
 /** Runs one kind of job. Handlers must be idempotent: a job may run again after a crash. */
