@@ -268,7 +268,7 @@ export class JobExecutor
 /**
  * The job's logger: its lines carry job_id and request_id as fields. They are passed explicitly
  * rather than kept in an AsyncLocalStorage: on Node 20 an enabled AsyncLocalStorage runs a hook
- * on every promise the process creates, which cost a worker about a tenth of its CPU per
+ * on every promise the process creates, which cost a worker 5–25% of its CPU per
  * evaluated case (README, Benchmarks).
  */
 function jobLog(processor: JobProcessor, jobId: number, requestId: string | null): JobLog {

@@ -13,7 +13,7 @@ import { assignRequestId } from './request-id';
  *
  * `requests: false` (the worker, whose only routes are health and metrics) binds no per-request
  * logger: that binding is an AsyncLocalStorage, and on Node 20 one enabled AsyncLocalStorage
- * runs a hook on every promise of the process, which cost the worker a tenth of its CPU per
+ * runs a hook on every promise of the process, which cost the worker 5–25% of its CPU per
  * evaluated case.
  */
 export function loggerOptions(
