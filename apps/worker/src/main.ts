@@ -6,6 +6,7 @@ import {
   assignRequestId,
   httpObservability,
   installGracefulShutdown,
+  requestLog,
   startTracing,
 } from '@ps/common';
 import { EnvValidationError, shutdownSettings, WorkerConfig } from '@ps/config';
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(httpObservability());
+  app.use(requestLog(config.env.LOG_LEVEL, config.env.LOG_PRETTY));
   app.use(
     (
       req: Parameters<typeof assignRequestId>[0],

@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { type HttpLogger, type Options as PinoHttpOptions, pinoHttp } from 'pino-http';
 import { logContextFields } from '../observability/log-context';
 import { REDACTED, redactUrl } from './redact';
 import { assignRequestId } from './request-id';
@@ -14,7 +15,7 @@ import { assignRequestId } from './request-id';
  * `requests: false` (the worker, whose only routes are health and metrics) binds no per-request
  * logger: that binding is an AsyncLocalStorage, and on Node 20 one enabled AsyncLocalStorage
  * runs a hook on every promise of the process, which cost the worker 5–25% of its CPU per
- * evaluated case.
+ * evaluated case. The worker logs its requests with requestLog() instead.
  */
 export function loggerOptions(
   level: string,
@@ -48,4 +49,12 @@ export function loggerOptions(
       ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
     },
   };
+}
+
+/**
+ * One line per request, redacted as loggerOptions() does, without a per-request logger bound in
+ * an AsyncLocalStorage: the worker's request log (its handlers never log per request).
+ */
+export function requestLog(level: string, pretty: boolean): HttpLogger {
+  return pinoHttp(loggerOptions(level, pretty).pinoHttp as PinoHttpOptions);
 }
