@@ -2,13 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import {
-  assignRequestId,
-  httpObservability,
-  installGracefulShutdown,
-  requestLog,
-  startTracing,
-} from '@ps/common';
+import { httpObservability, installGracefulShutdown, requestLog, startTracing } from '@ps/common';
 import { EnvValidationError, shutdownSettings, WorkerConfig } from '@ps/config';
 import { databaseKind } from '@ps/database';
 import { WorkerModule } from './worker.module';
@@ -37,17 +31,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(httpObservability());
+  // Also gives each request its id (X-Request-ID), as the API's logger does.
   app.use(requestLog(config.env.LOG_LEVEL, config.env.LOG_PRETTY));
-  app.use(
-    (
-      req: Parameters<typeof assignRequestId>[0],
-      res: Parameters<typeof assignRequestId>[1],
-      next: () => void,
-    ) => {
-      assignRequestId(req, res);
-      next();
-    },
-  );
   installGracefulShutdown(app, app.get(Logger), shutdownSettings(config.env).graceMs, {
     serveWhileClosing: true,
   });

@@ -72,24 +72,21 @@ async function* pages(
   const source = cases[Symbol.asyncIterator]();
   let ahead = source.next();
   ahead.catch(() => undefined);
-  let finished = false;
+  let done = false;
   try {
     for (;;) {
       const page = await ahead;
       if (page.done) {
-        finished = true;
+        done = true;
         return;
       }
       ahead = source.next();
       ahead.catch(() => undefined);
       yield page.value;
     }
-  } catch (err) {
-    finished = true;
-    throw err;
   } finally {
-    if (!finished) {
-      // Left early: let the page being read settle before closing the source.
+    if (!done) {
+      // Left early (or a page failed): let the page being read settle, then close the source.
       await ahead.catch(() => undefined);
       await source.return?.();
     }

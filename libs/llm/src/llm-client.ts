@@ -47,7 +47,7 @@ export interface LlmClientDeps {
   pricing?: Pricing;
   cache?: CacheStore;
   limiter?: CallLimiter;
-  log?: { warn(message: string): void };
+  log?: ChatOptions['log'];
 }
 
 interface UpstreamAnswer {
@@ -343,7 +343,7 @@ export class LlmClient {
   }
 
   /** The call's own log (a job's), else the client's. */
-  private log(options: ChatOptions): { warn(message: string): void } | undefined {
+  private log(options: ChatOptions): ChatOptions['log'] {
     return options.log ?? this.deps.log;
   }
 

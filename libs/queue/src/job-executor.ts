@@ -274,8 +274,5 @@ export class JobExecutor
 function jobLog(processor: JobProcessor, jobId: number, requestId: string | null): JobLog {
   const logger = new Logger(processor.constructor.name.replace(/Processor$/, '') || 'Job');
   const fields = { job_id: jobId, ...(requestId ? { request_id: requestId } : {}) };
-  return {
-    log: (message) => logger.log(fields, message),
-    warn: (message) => logger.warn(fields, message),
-  };
+  return { warn: (message) => logger.warn(fields, message) };
 }

@@ -283,11 +283,10 @@ export class EvaluationsRepository {
 
   /**
    * What a run's summary reads of each of its results, in (test case, repeat) order, a page at
-   * a time (keyset pagination): plain rows of the scoring columns, no entity built per row.
+   * a time: plain rows of the scoring columns, no entity built per row.
    */
-  async *streamOutcomes(evaluationId: number, pageSize = 1000): AsyncGenerator<ResultOutcome[]> {
-    let after: [number, number] = [0, -1];
-    for (;;) {
+  streamOutcomes(evaluationId: number, pageSize = 1000): AsyncGenerator<ResultOutcome[]> {
+    return resultPages(pageSize, async ([tc, rep]) => {
       const rows = await this.dataSource.query<
         {
           test_case_id: string | number | bigint;
@@ -310,10 +309,9 @@ export class EvaluationsRepository {
           WHERE evaluation_id = $1 AND (test_case_id, repeat_index) > ($2, $3)
           ORDER BY test_case_id, repeat_index
           LIMIT $4`,
-        [evaluationId, after[0], after[1], pageSize],
+        [evaluationId, tc, rep, pageSize],
       );
-      if (rows.length === 0) return;
-      const page = rows.map((r): ResultOutcome => ({
+      return rows.map((r): ResultOutcome => ({
         testCaseId: Number(r.test_case_id),
         repeatIndex: r.repeat_index,
         status: r.status,
@@ -327,34 +325,21 @@ export class EvaluationsRepository {
         latencyMs: r.latency_ms,
         cached: r.cached,
       }));
-      yield page;
-      const last = page[page.length - 1];
-      after = [last.testCaseId, last.repeatIndex];
-      if (rows.length < pageSize) return;
-    }
+    });
   }
 
-  /** Every result of a run in (test case, repeat) order, a page at a time (keyset pagination). */
-  async *streamResults(
-    evaluationId: number,
-    pageSize = 1000,
-  ): AsyncGenerator<EvaluationResultEntity[]> {
-    let after: [number, number] = [0, -1];
-    for (;;) {
-      const rows = await this.results
+  /** Every result of a run in (test case, repeat) order, a page at a time. */
+  streamResults(evaluationId: number, pageSize = 1000): AsyncGenerator<EvaluationResultEntity[]> {
+    return resultPages(pageSize, ([tc, rep]) =>
+      this.results
         .createQueryBuilder('r')
         .where('r.evaluation_id = :evaluationId', { evaluationId })
-        .andWhere('(r.test_case_id, r.repeat_index) > (:tc, :rep)', { tc: after[0], rep: after[1] })
+        .andWhere('(r.test_case_id, r.repeat_index) > (:tc, :rep)', { tc, rep })
         .orderBy('r.test_case_id', 'ASC')
         .addOrderBy('r.repeat_index', 'ASC')
         .take(pageSize)
-        .getMany();
-      if (rows.length === 0) return;
-      yield rows;
-      const last = rows[rows.length - 1];
-      after = [last.testCaseId, last.repeatIndex];
-      if (rows.length < pageSize) return;
-    }
+        .getMany(),
+    );
   }
 
   async listResults(
@@ -399,5 +384,24 @@ export class EvaluationsRepository {
     return new Map(
       rows.map((r) => [r.id, { name: r.name, inputs: r.inputs, expected: r.expectedOutputs }]),
     );
+  }
+}
+
+/**
+ * Keyset pagination over a run's results in (test case, repeat) order: `page` reads at most
+ * `pageSize` rows after the given key.
+ */
+async function* resultPages<T extends { testCaseId: number; repeatIndex: number }>(
+  pageSize: number,
+  page: (after: [number, number]) => Promise<T[]>,
+): AsyncGenerator<T[]> {
+  let after: [number, number] = [0, -1];
+  for (;;) {
+    const rows = await page(after);
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows[rows.length - 1];
+    after = [last.testCaseId, last.repeatIndex];
+    if (rows.length < pageSize) return;
   }
 }

@@ -28,7 +28,6 @@ export interface JobContext<P = Record<string, unknown>> {
 
 /** A logger bound to one job's fields. */
 export interface JobLog {
-  log(message: string): void;
   warn(message: string): void;
 }
 
